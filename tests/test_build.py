@@ -1,0 +1,225 @@
+"""Build the site strictly and read what it produced, as a reader's browser would get it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = {
+    "01-attention-cues": 2,  # figures each chapter prints
+    "02-queries-keys-values": 2,
+    "03-visualizing-attention": 2,
+    "04-exercises": 3,
+}
+HEATMAP_CHAPTERS = ["02-queries-keys-values", "03-visualizing-attention", "04-exercises"]
+
+pytestmark = pytest.mark.slow
+
+
+def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        capture_output=True,
+        text=True,
+        cwd=config.parent,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def page(site: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((site / name / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def article(site: Path, name: str) -> BeautifulSoup:
+    found = page(site, name).find("article")
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_its_figures_inline(site: Path, chapter: str) -> None:
+    figures = article(site, chapter).find_all("svg", attrs={"role": "img"})
+    assert len(figures) >= CHAPTERS[chapter]
+    for figure in figures:
+        assert figure.get("aria-label"), "every figure needs alt text"
+        assert not figure.find("image", attrs={"href": re.compile("^(?!data:)")}), (
+            "no linked images"
+        )
+
+
+@pytest.mark.parametrize("chapter", HEATMAP_CHAPTERS)
+def test_heatmaps_have_hover_titles(site: Path, chapter: str) -> None:
+    titles = [title.get_text() for title in article(site, chapter).select("svg[role=img] title")]
+    assert any(re.search(r"\d\.\d", title) for title in titles), titles[:5]
+
+
+def test_ids_are_unique_on_every_page(site: Path) -> None:
+    for chapter in CHAPTERS:
+        ids = [tag["id"] for tag in page(site, chapter).find_all(id=True)]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        assert not duplicates, f"{chapter}: {sorted(duplicates)[:5]}"
+
+
+@pytest.mark.parametrize("chapter", [*CHAPTERS, "api", "."])
+def test_page_has_no_error_output(site: Path, chapter: str) -> None:
+    text = article(site, chapter).get_text()
+    for marker in ("Traceback (most recent call last)", "exited with errors", "Error:"):
+        assert marker not in text, f"{chapter} shows {marker!r}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_headings_have_readable_ids(site: Path, chapter: str) -> None:
+    headings = article(site, chapter).find_all(["h1", "h2", "h3"])
+    assert len(headings) >= 2
+    for heading in headings[1:]:
+        anchor = heading.get("id", "")
+        assert anchor and not re.fullmatch(r"_\d+", anchor), (
+            f"{heading.get_text()!r} has id {anchor!r}"
+        )
+    chinese = [h["id"] for h in headings[1:] if re.search(r"[\u4e00-\u9fff]", h.get_text())]
+    assert any(re.search(r"[\u4e00-\u9fff]", anchor) for anchor in chinese)
+
+
+def test_exercise_row_sums_are_all_one(site: Path) -> None:
+    output = next(
+        code.get_text()
+        for code in article(site, "04-exercises").find_all("code")
+        if "每行之和" in code.get_text()
+    )
+    sums = [
+        float(value)
+        for value in re.findall(r"\d+\.\d+", output.split("每行之和：")[1].split("\n")[0])
+    ]
+    assert len(sums) == 10
+    assert all(value == pytest.approx(1.0, abs=1e-4) for value in sums)
+    assert "每行都是概率分布： True" in output
+
+
+def test_learner_emphasis_is_rendered(site: Path) -> None:
+    first = article(site, "01-attention-cues")
+    assert first.find("mark"), "highlighted sentences use <mark>"
+    assert first.select(".admonition"), "side notes are admonitions"
+    assert first.select(".footnote"), "the references are footnotes"
+    assert first.find("math"), "math is typeset as MathML"
+    assert article(site, "04-exercises").select("details.success"), "answers are collapsible"
+    assert article(site, "02-queries-keys-values").select(".footnote")
+
+
+def test_search_index_segments_chinese_words(site: Path) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
+    tokens = set(re.split(r"[\s\u200b\-]+", text))
+    assert {"注意力", "查询"} <= tokens
+    assert "汇聚" in tokens or "注意力汇聚" in tokens
+
+
+def test_api_page_renders_every_public_function(site: Path) -> None:
+    import attnbook
+
+    api = article(site, "api")
+    for name in attnbook.__all__:
+        assert api.find(id=f"attnbook.{name}"), name
+
+
+BROKEN_CONFIG = """\
+INHERIT: {root}/mkdocs.yml
+docs_dir: docs
+nav: null
+watch: []
+hooks:
+  - {root}/docs/hooks/exec_report.py
+plugins:
+  - search
+  - markdown-exec
+validation:
+  omitted_files: info
+"""
+
+
+def build_broken(tmp_path: Path, chapter: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    (tmp_path / "docs" / "broken.md").write_text(textwrap.dedent(chapter))
+    (tmp_path / "mkdocs.yml").write_text(BROKEN_CONFIG.format(root=ROOT))
+    return mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
+
+
+def test_failing_example_names_its_chapter_and_line(tmp_path: Path) -> None:
+    result = build_broken(
+        tmp_path,
+        """\
+        # Broken
+
+        Some prose.
+
+        ```python exec="1" id="fine"
+        print("ok")
+        ```
+
+        !!! note
+            ```python exec="1" id="fails"
+            weights = [0.5, 0.5]
+            raise ValueError("weights do not sum to one")
+            ```
+        """,
+    )
+    assert result.returncode != 0
+    assert (
+        "docs/broken.md:12: example failed with ValueError: weights do not sum to one"
+        in result.stderr
+    )
+
+
+def test_system_exit_in_an_example_is_a_normal_failure(tmp_path: Path) -> None:
+    result = build_broken(
+        tmp_path,
+        """\
+        # Exits
+
+        ```python exec="1"
+        import sys
+        sys.exit(3)
+        ```
+        """,
+    )
+    assert result.returncode != 0
+    assert "docs/broken.md:5: example failed with SystemExit: 3" in result.stderr
+    output = result.stdout + result.stderr
+    assert "Aborted with" in output, "the build must finish and report, not stop silently"
+    assert "hooks/exec_report.py" not in output, (
+        "the traceback shows the example, not the machinery"
+    )
+
+
+def test_warning_in_an_example_fails_the_build(tmp_path: Path) -> None:
+    result = build_broken(
+        tmp_path,
+        """\
+        # Warns
+
+        ```python exec="1"
+        import warnings
+        warnings.warn("this example is sloppy")
+        ```
+        """,
+    )
+    assert result.returncode != 0
+    assert (
+        "docs/broken.md:5: example failed with UserWarning: this example is sloppy" in result.stderr
+    )
