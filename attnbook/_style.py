@@ -43,7 +43,7 @@ def font_family() -> tuple[str, ...]:
     return ("DejaVu Sans", *(name for name in CJK_FONT_CANDIDATES if name in installed))
 
 
-def rc_params() -> dict[str, Any]:
+def rc_params() -> dict[Any, Any]:
     """Return the matplotlib settings every attnbook figure is drawn and saved with.
 
     They are applied with ``matplotlib.rc_context`` around drawing and saving, so the

@@ -1,0 +1,385 @@
+"""Tests of show_heatmaps: shapes, the shared colour scale, inputs, errors, no global state."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+
+from attnbook import _style
+from attnbook.heatmaps import show_heatmaps
+from attnbook.svg import BookFigure, to_svg
+
+
+def panels(fig: Figure) -> list[Axes]:
+    """The axes that hold a heatmap (not the colorbar)."""
+    return [ax for ax in fig.axes if not hasattr(ax, "_colorbar")]
+
+
+def colorbars(fig: Figure) -> list[Axes]:
+    return [ax for ax in fig.axes if hasattr(ax, "_colorbar")]
+
+
+def heatmap(ax: Axes) -> AxesImage:
+    (image,) = ax.images
+    return image
+
+
+# --- the seed check and shapes -------------------------------------------------------
+
+
+def test_seed_check_identity_tensor_gives_one_panel_and_one_colorbar() -> None:
+    fig = show_heatmaps(torch.eye(10).reshape((1, 1, 10, 10)), xlabel="Keys", ylabel="Queries")
+    assert isinstance(fig, Figure)
+    assert len(panels(fig)) == 1
+    assert len(colorbars(fig)) == 1
+    np.testing.assert_array_equal(heatmap(panels(fig)[0]).get_array(), np.eye(10))
+    assert panels(fig)[0].get_xlabel() == "Keys"
+    assert panels(fig)[0].get_ylabel() == "Queries"
+
+
+@pytest.mark.parametrize(
+    ("shape", "grid"),
+    [((4, 5), (1, 1)), ((3, 4, 5), (1, 3)), ((2, 3, 4, 5), (2, 3)), ((1, 1, 1, 1), (1, 1))],
+)
+def test_two_three_and_four_dimensions(shape: tuple[int, ...], grid: tuple[int, int]) -> None:
+    fig = show_heatmaps(np.random.default_rng(0).random(shape), "Keys", "Queries")
+    axes = panels(fig)
+    assert len(axes) == grid[0] * grid[1]
+    assert len(colorbars(fig)) == 1
+    for ax in axes:
+        assert np.asarray(heatmap(ax).get_array()).shape == shape[-2:]
+
+
+def test_labels_and_titles_follow_d2l() -> None:
+    weights = np.random.default_rng(1).random((2, 3, 4, 5))
+    fig = show_heatmaps(
+        weights, "Keys", "Queries", titles=["a", "b", "c"], row_titles=["Layer 1", "Layer 2"]
+    )
+    grid = np.array(panels(fig)).reshape(2, 3)
+    assert [ax.get_xlabel() for ax in grid.ravel()] == ["", "", "", "Keys", "Keys", "Keys"]
+    assert [ax.get_ylabel() for ax in grid.ravel()] == ["Queries", "", "", "Queries", "", ""]
+    assert [ax.get_title() for ax in grid[0]] == ["a", "b", "c"]
+    assert [ax.get_title() for ax in grid[1]] == ["", "", ""]
+    assert [text.get_text() for text in grid[0, 0].texts] == ["Layer 1"]
+    assert [text.get_text() for text in grid[1, 0].texts] == ["Layer 2"]
+    np.testing.assert_array_equal(heatmap(grid[1, 2]).get_array(), weights[1, 2])
+
+
+def test_figsize_is_per_panel() -> None:
+    small = show_heatmaps(np.ones((1, 1, 3, 3)), "k", "q", figsize=(2, 1.5))
+    grid = show_heatmaps(np.ones((2, 3, 3, 3)), "k", "q", figsize=(2, 1.5))
+    (width, height), (grid_width, grid_height) = small.get_size_inches(), grid.get_size_inches()
+    assert grid_height == pytest.approx(2 * height)
+    assert grid_width - width == pytest.approx(2 * 2)
+
+
+def test_token_labels_on_the_ticks() -> None:
+    fig = show_heatmaps(
+        np.full((3, 5), 0.2),
+        "键（物品）",
+        "汇聚方式",
+        xticklabels=["报纸", "论文", "咖啡杯", "笔记本", "书"],
+        yticklabels=["平均汇聚", "查询：显眼", "查询：想读书"],
+        figsize=(4.2, 2.2),
+    )
+    ax = panels(fig)[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "报纸",
+        "论文",
+        "咖啡杯",
+        "笔记本",
+        "书",
+    ]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "平均汇聚",
+        "查询：显眼",
+        "查询：想读书",
+    ]
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {0}  # short enough to fit
+
+
+def test_long_key_labels_turn_upright() -> None:
+    words = ["attention", "is", "all", "you", "need", "really"]
+    fig = show_heatmaps(np.eye(6), "Keys", "Queries", xticklabels=words, yticklabels=words)
+    assert {t.get_rotation() for t in panels(fig)[0].get_xticklabels()} == {90}
+
+
+def test_index_ticks_are_whole_numbers() -> None:
+    fig = show_heatmaps(np.eye(3), "Keys", "Queries")
+    ax = panels(fig)[0]
+    assert list(ax.get_xticks()[(ax.get_xticks() >= 0) & (ax.get_xticks() <= 2)]) == [0, 1, 2]
+
+
+# --- one colour scale ----------------------------------------------------------------
+
+
+def test_all_panels_share_one_colour_scale() -> None:
+    weights = np.stack([np.full((4, 4), 0.1), np.eye(4) * 0.9, np.full((4, 4), 0.5)])
+    fig = show_heatmaps(weights, "Keys", "Queries")
+    images = [heatmap(ax) for ax in panels(fig)]
+    norms = {id(image.norm) for image in images}
+    assert len(norms) == 1  # literally one Normalize for every panel
+    assert (images[0].norm.vmin, images[0].norm.vmax) == (0.0, 0.9)
+    (colorbar_axes,) = colorbars(fig)
+    colorbar = colorbar_axes._colorbar  # type: ignore[attr-defined]
+    assert colorbar.norm is images[0].norm
+    assert colorbar_axes.get_ylim() == pytest.approx((0.0, 0.9))
+    # The same weight has the same colour in every panel.
+    colours = [image.to_rgba(np.array([[0.5]])) for image in images]
+    assert all(np.array_equal(colours[0], colour) for colour in colours)
+
+
+def test_explicit_limits() -> None:
+    fig = show_heatmaps(np.eye(3) * 0.5, "Keys", "Queries", vmin=0, vmax=1)
+    norm = heatmap(panels(fig)[0]).norm
+    assert (norm.vmin, norm.vmax) == (0, 1)
+    fig = show_heatmaps(np.eye(3) * 0.5, "Keys", "Queries", vmax=torch.tensor(2.0))  # type: ignore[arg-type]
+    norm = heatmap(panels(fig)[0]).norm
+    assert (norm.vmin, norm.vmax) == (0, 2)
+
+
+def test_constant_input_is_coloured_from_zero() -> None:
+    norm = heatmap(panels(show_heatmaps(np.full((2, 5), 0.2), "k", "q"))[0]).norm
+    assert (norm.vmin, norm.vmax) == (0.0, 0.2)
+    norm = heatmap(panels(show_heatmaps(np.zeros((2, 2)), "k", "q"))[0]).norm
+    assert (norm.vmin, norm.vmax) == (0.0, 1.0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    shape=st.integers(2, 4).flatmap(lambda ndim: st.tuples(*[st.integers(1, 4)] * ndim)),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_scale_and_hover_texts_for_any_shape(shape: tuple[int, ...], seed: int) -> None:
+    weights = np.random.default_rng(seed).normal(size=shape)
+    fig = show_heatmaps(weights, "Keys", "Queries")
+    assert len(panels(fig)) == int(np.prod(shape[:-2]))
+    norms = {(heatmap(ax).norm.vmin, heatmap(ax).norm.vmax) for ax in panels(fig)}
+    if weights.size > 1:
+        assert norms == {(weights.min(), weights.max())}
+    assert isinstance(fig, BookFigure)
+    assert sum(len(rows) * len(rows[0]) for rows in fig.cell_titles.values()) == weights.size
+
+
+# --- inputs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+def test_torch_tensors_of_any_float_dtype(dtype: torch.dtype) -> None:
+    weights = torch.softmax(torch.randn(2, 4, 4), dim=-1).to(dtype)
+    fig = show_heatmaps(weights, "Keys", "Queries")
+    expected = weights.to(torch.float64).numpy()
+    for ax, matrix in zip(panels(fig), expected, strict=True):
+        np.testing.assert_allclose(np.asarray(heatmap(ax).get_array()), matrix)
+
+
+def test_tensor_that_requires_grad() -> None:
+    scores = torch.randn(3, 3, requires_grad=True)
+    fig = show_heatmaps(torch.softmax(scores, dim=-1), "Keys", "Queries")
+    assert len(panels(fig)) == 1
+
+
+def test_nested_lists_and_integers() -> None:
+    fig = show_heatmaps([[1, 0], [0, 1]], "Keys", "Queries")
+    np.testing.assert_array_equal(heatmap(panels(fig)[0]).get_array(), np.eye(2))
+
+
+def test_chinese_labels() -> None:
+    fig = show_heatmaps(np.eye(3), "键", "查询", titles=["注意力"], row_titles=["第一层"])
+    ax = panels(fig)[0]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("键", "查询", "注意力")
+
+
+def test_cell_titles_name_panel_query_key_and_weight() -> None:
+    weights = np.array([[[0.25, 0.75], [1.0, 0.0]]])
+    fig = show_heatmaps(
+        weights, "键", "查询", titles=["头 1"], xticklabels=["我", "你"], yticklabels=["a", "b"]
+    )
+    (titles,) = fig.cell_titles.values()
+    assert titles == [
+        ["头 1 · 查询 a, 键 我: 0.25", "头 1 · 查询 a, 键 你: 0.75"],
+        ["头 1 · 查询 b, 键 我: 1", "头 1 · 查询 b, 键 你: 0"],
+    ]
+
+
+# --- errors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("matrices", "error", "message"),
+    [
+        (np.ones(4), ValueError, r"matrices must have 2, 3 or 4 dimensions .* got shape \(4,\)"),
+        (np.ones((1, 1, 1, 2, 2)), ValueError, r"got shape \(1, 1, 1, 2, 2\)"),
+        (3.0, ValueError, r"got shape \(\)"),
+        (
+            np.ones((1, 1, 0, 10)),
+            ValueError,
+            r"matrices must not be empty, got shape \(1, 1, 0, 10\)",
+        ),
+        ([[]], ValueError, r"matrices must not be empty, got shape \(1, 0\)"),
+        (np.array([[1.0, np.nan]]), ValueError, r"matrices must be finite, got 1 NaN"),
+        (np.array([[1.0, np.inf]]), ValueError, r"0 NaN and 1 infinite"),
+        (np.ones((2, 2)) * 1j, TypeError, r"matrices must be real"),
+        (torch.ones(2, 2, dtype=torch.complex64), TypeError, r"matrices must be real"),
+        ([["a", "b"]], TypeError, r"matrices must be real numbers"),
+        ("weights", TypeError, r"matrices must be numbers, got str"),
+        ([[1, 0], [0]], ValueError, r"matrices must be a rectangular nested list"),
+        ({"a": 1}, TypeError, r"matrices must be real numbers"),
+    ],
+)
+def test_bad_matrices(matrices: object, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        show_heatmaps(matrices, "Keys", "Queries")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"titles": ["a"]},
+            ValueError,
+            r"titles must have 3 item\(s\), one per display column, got 1",
+        ),
+        (
+            {"titles": "abc"},
+            TypeError,
+            r"titles must be a list of str, one per display column, got str",
+        ),
+        ({"titles": 3}, TypeError, r"titles must be a list of str"),
+        (
+            {"row_titles": ["a", "b"]},
+            ValueError,
+            r"row_titles must have 1 item\(s\), one per display row, got 2",
+        ),
+        (
+            {"xticklabels": ["a"]},
+            ValueError,
+            r"xticklabels must have 5 item\(s\), one per key, got 1",
+        ),
+        (
+            {"yticklabels": list("abcde")},
+            ValueError,
+            r"yticklabels must have 4 item\(s\), one per query, got 5",
+        ),
+        (
+            {"figsize": (0, 2)},
+            ValueError,
+            r"figsize must be two numbers from 0.5 to 50, .* got \(0, 2\)",
+        ),
+        ({"figsize": (-1, 2)}, ValueError, r"figsize must be two numbers from 0.5 to 50"),
+        ({"figsize": (0.1, 2)}, ValueError, r"the width and height of one panel in inches"),
+        ({"figsize": (2, 1e6)}, ValueError, r"figsize must be two numbers from 0.5 to 50"),
+        ({"figsize": (2, float("nan"))}, ValueError, r"figsize must be two numbers from 0.5 to 50"),
+        (
+            {"figsize": (1, 2, 3)},
+            ValueError,
+            r"figsize must be two numbers from 0.5 to 50, .* got \(1, 2, 3\)",
+        ),
+        ({"figsize": 2.5}, TypeError, r"figsize must be two numbers from 0.5 to 50, .* got 2.5"),
+        ({"figsize": ("2", "2")}, TypeError, r"figsize must be two numbers from 0.5 to 50"),
+        ({"figsize": "22"}, TypeError, r"figsize must be two numbers from 0.5 to 50"),
+        (
+            {"cmap": "Redz"},
+            ValueError,
+            r"cmap 'Redz' is not a matplotlib colormap; did you mean 'Reds'.*"
+            r"valid names include Reds, Blues",
+        ),
+        ({"cmap": "nothing-like-it"}, ValueError, r"valid names include Reds, Blues, Greens"),
+        ({"cmap": 3}, TypeError, r"cmap must be a colormap name or a Colormap, got int"),
+        ({"xlabel": None}, TypeError, r"xlabel must be a str, got NoneType"),
+        ({"ylabel": 1}, TypeError, r"ylabel must be a str, got int"),
+        ({"vmin": 2, "vmax": 1}, ValueError, r"vmin must be less than vmax, got vmin=2 and vmax=1"),
+        (
+            {"vmin": 5},
+            ValueError,
+            r"vmin must be less than vmax, got vmin=5 and vmax=1 \(the other",
+        ),
+        ({"vmin": "0"}, TypeError, r"vmin must be a finite real number or None, got str"),
+        ({"vmax": float("inf")}, TypeError, r"vmax must be a finite real number or None"),
+        ({"vmax": [1, 2]}, TypeError, r"vmax must be a finite real number or None, got list"),
+    ],
+)
+def test_bad_arguments(kwargs: dict[str, object], error: type[Exception], message: str) -> None:
+    arguments: dict[str, object] = {"xlabel": "Keys", "ylabel": "Queries", **kwargs}
+    with pytest.raises(error, match=message):
+        show_heatmaps(np.eye(4, 5).reshape(1, 1, 4, 5).repeat(3, axis=1), **arguments)  # type: ignore[arg-type]
+
+
+# --- no global state, no torch on import, display in Jupyter ---------------------------
+
+
+def test_no_global_state_changes() -> None:
+    import matplotlib.pyplot as plt
+
+    figures = plt.get_fignums()
+    rc = dict(matplotlib.rcParams)
+    fig = show_heatmaps(np.eye(4), "键", "查询")
+    to_svg(fig)
+    if len(_style.font_family()) > 1:  # a PNG needs a CJK font for the Chinese labels
+        fig._repr_png_()
+    assert plt.get_fignums() == figures
+    assert dict(matplotlib.rcParams) == rc
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_import_does_not_import_torch_or_pyplot() -> None:
+    result = run_python(
+        """
+        import sys
+        import attnbook.heatmaps, attnbook.svg
+        import numpy as np
+        attnbook.heatmaps.show_heatmaps(np.eye(3), "Keys", "Queries")
+        print("torch" in sys.modules, "matplotlib.pyplot" in sys.modules)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_displays_once_in_jupyter_with_or_without_pyplot() -> None:
+    pytest.importorskip("IPython")
+    result = run_python(
+        """
+        import warnings
+        warnings.simplefilter("error")
+        import numpy as np
+        from IPython.core.interactiveshell import InteractiveShell
+        from attnbook.heatmaps import show_heatmaps
+
+        shell = InteractiveShell.instance()
+        fig = show_heatmaps(np.eye(3), "Keys", "Queries")
+        data, _ = shell.display_formatter.format(fig)
+        print(sorted(data), data["image/png"][:4] == b"\\x89PNG")
+
+        # The inline backend registers IPython's own formatter for every Figure.
+        from IPython.core.pylabtools import select_figure_formats
+        import matplotlib.pyplot as plt
+        select_figure_formats(shell, {"png"})
+        data, _ = shell.display_formatter.format(fig)
+        print(sorted(data), plt.get_fignums())
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.strip().splitlines()
+    assert first == "['image/png', 'text/plain'] True"
+    assert second == "['image/png', 'text/plain'] []"
