@@ -5,26 +5,39 @@ columns are keys. All panels share a single colour scale, so the one colorbar is
 every panel. The figure is returned, never shown: it displays itself in Jupyter, and
 ``attnbook.to_svg`` turns it into an inline SVG whose cells tell their query, key and
 weight on hover. Nothing global changes: no pyplot, no rcParams.
+
+A small grid gets one matplotlib axes per panel, with every cell a vector shape in SVG.
+A model-size grid (e.g. 12 layers × 12 heads) is *composed* instead: all panels are one
+image of palette indices (see ``attnbook._raster``) in one axes, with the labels, titles
+and colorbar drawn once and the layout computed once, which is many times faster and
+smaller. Both show the same values on the same colour scale with the same labels.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import unicodedata
 from collections.abc import Iterable, Sized
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib import colormaps, rc_context
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.colorbar import Colorbar
 from matplotlib.colors import Colormap, Normalize
 from matplotlib.image import AxesImage
-from matplotlib.patches import Rectangle
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike, NDArray
 
 from attnbook import _style
 from attnbook._arrays import check_finite, describe, to_numpy
-from attnbook.svg import BookFigure
+from attnbook._raster import IndexedRaster, RasterImage, colour_indices
+from attnbook.svg import MAX_HOVER_CELLS, BookFigure
 
 __all__ = ["show_heatmaps"]
 
@@ -32,6 +45,26 @@ _PANEL_INCHES = (0.5, 50)  # smaller panels leave no room for labels; larger can
 _COLORBAR_WIDTH = 0.5  # inches added to the figure's width for the colorbar
 _CHARACTER_POINTS = 5.5  # rough width of a narrow character at 9 pt; wide ones count twice
 _COMMON_CMAPS = ("Reds", "Blues", "Greens", "Greys", "Purples", "viridis", "magma", "YlOrRd")
+# Layout, in inches: figures are laid out once, when they are made.
+_PAD = 0.04  # around everything
+_PANEL_SPACING = 0.1  # between the axes of neighbouring panels
+_COLORBAR_GAP = 0.15  # between the panels and the colorbar
+# A composed grid:
+_PNG_DPI = 100  # to_png's default dpi, at which every cell is a whole number of pixels
+_PANEL_GAP = 1 / 16  # space between panels, as a fraction of a panel (at least one cell)
+_MIN_TOKEN_POINTS = 6.0  # cells narrower than this get index ticks instead of token labels
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """The checked labels and titles of a grid of heatmaps."""
+
+    xlabel: str
+    ylabel: str
+    column_titles: list[str] | None
+    row_titles: list[str] | None
+    key_labels: list[str] | None
+    query_labels: list[str] | None
 
 
 def show_heatmaps(
@@ -47,6 +80,7 @@ def show_heatmaps(
     yticklabels: Iterable[str] | None = None,
     vmin: float | None = None,
     vmax: float | None = None,
+    composed: bool | None = None,
 ) -> BookFigure:
     """Draw matrices of attention weights as heatmaps that share one colour scale.
 
@@ -61,10 +95,22 @@ def show_heatmaps(
     so the colorbar is true for every panel. A constant input is coloured on the scale
     from 0 to its value.
 
+    A grid of more than ``attnbook.svg.MAX_HOVER_CELLS`` (4096) cells in all, such as
+    the 12 layers × 12 heads of a BERT-size model, is *composed* unless ``composed``
+    says otherwise: the panels become one image in one axes, with the x label, y label
+    and colorbar drawn once for the whole grid, ticks only along its bottom and left
+    edges, and the cells sized to a whole number of pixels at 100 dpi (at least one
+    pixel a cell, so a panel can come out a little smaller or larger than ``figsize``).
+    It is drawn and exported many times faster, as one lossless indexed PNG inside the
+    SVG; its cells have hover texts only when there are at most 4096 of them. Token
+    labels on cells narrower than 6 points are replaced by a few indices.
+
     Nothing global changes: no pyplot figure is opened and no rcParams are touched. The
     returned figure shows itself as a PNG when it is the last expression of a Jupyter
     cell; ``attnbook.to_svg(fig)`` makes an SVG for a web page, in which hovering a cell
-    shows its query, key and weight, e.g. "Queries 3, Keys 5: 0.12".
+    shows its query, key and weight, e.g. "Queries 3, Keys 5: 0.12". The figure is laid
+    out once, when it is made, so that an export draws it only once; something added to
+    it later must find its own room.
 
     Args:
         matrices: The weights: a numpy array, nested lists or a torch tensor of any real
@@ -83,18 +129,24 @@ def show_heatmaps(
         yticklabels: One label per query (e.g. tokens), or ``None`` for query indices.
         vmin: The value drawn in the colormap's first colour; default the smallest weight.
         vmax: The value drawn in the colormap's last colour; default the largest weight.
+        composed: Whether to compose the panels into one image: ``None`` (the default)
+            composes grids of more than 4096 cells, ``True`` always, ``False`` never
+            (one axes per panel, slow for large grids).
 
     Returns:
         The figure, a ``matplotlib.figure.Figure`` (an ``attnbook.svg.BookFigure``) with
-        one axes per panel, then the colorbar's axes.
+        one axes per panel, then the colorbar's axes; or, composed, one axes holding
+        one image of all panels (an ``attnbook._raster.RasterImage``: its array holds
+        palette indices, its ``weights`` the weights), then the colorbar's axes.
 
     Raises:
         TypeError: If an argument has the wrong type, or ``matrices`` is not real numbers.
         ValueError: If ``matrices`` has the wrong number of dimensions, is empty, is
             ragged or holds NaN or infinite values; if ``titles``, ``row_titles`` or the
             tick labels have the wrong length; if ``figsize`` is not two positive
-            numbers from 0.5 to 50; if ``cmap`` is unknown; or if ``vmin`` is not below
-            ``vmax``.
+            numbers from 0.5 to 50; if ``cmap`` is unknown; if ``vmin`` is not below
+            ``vmax``; or if a composed grid would need more than 256 colours (a
+            colormap of more colours).
 
     Examples:
         >>> import numpy as np
@@ -105,6 +157,10 @@ def show_heatmaps(
         >>> fig = show_heatmaps(grid, "Keys", "Queries", titles=["a", "b", "c"])
         >>> len(fig.axes), fig.axes[0].images[0].norm.vmax
         (7, 0.2)
+        >>> model = np.full((12, 12, 8, 8), 1 / 8)  # 12 layers × 12 heads: composed
+        >>> fig = show_heatmaps(model, "Keys", "Queries")
+        >>> len(fig.axes), fig.axes[0].images[0].get_array().shape  # gaps between panels
+        (2, (107, 107))
         >>> show_heatmaps(np.ones(4), "Keys", "Queries")
         Traceback (most recent call last):
         ...
@@ -113,47 +169,122 @@ def show_heatmaps(
     """
     weights = _grid_of_matrices(matrices)
     n_rows, n_cols, n_queries, n_keys = weights.shape
-    xlabel = _check_label(xlabel, "xlabel")
-    ylabel = _check_label(ylabel, "ylabel")
-    column_titles = _check_labels(titles, n_cols, "titles", "one per display column")
-    row_names = _check_labels(row_titles, n_rows, "row_titles", "one per display row")
-    key_labels = _check_labels(xticklabels, n_keys, "xticklabels", "one per key")
-    query_labels = _check_labels(yticklabels, n_queries, "yticklabels", "one per query")
-    width, height = _check_figsize(figsize)
+    texts = _Texts(
+        xlabel=_check_label(xlabel, "xlabel"),
+        ylabel=_check_label(ylabel, "ylabel"),
+        column_titles=_check_labels(titles, n_cols, "titles", "one per display column"),
+        row_titles=_check_labels(row_titles, n_rows, "row_titles", "one per display row"),
+        key_labels=_check_labels(xticklabels, n_keys, "xticklabels", "one per key"),
+        query_labels=_check_labels(yticklabels, n_queries, "yticklabels", "one per query"),
+    )
+    panel_size = _check_figsize(figsize)
     colormap = _check_cmap(cmap)
     norm = Normalize(*_colour_limits(weights, vmin, vmax))
-
+    if composed is None:
+        composed = weights.size > MAX_HOVER_CELLS
+    elif not isinstance(composed, (bool, np.bool_)):
+        raise TypeError(f"composed must be True, False or None, got {describe(composed)}")
+    draw = _composed_heatmaps if composed else _panel_heatmaps
     with rc_context(_style.rc_params()):
-        fig = BookFigure(
-            figsize=(width * n_cols + _COLORBAR_WIDTH, height * n_rows), layout="constrained"
-        )
-        axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)
-        for i in range(n_rows):
-            for j in range(n_cols):
-                ax: Axes = axes[i, j]
-                image = ax.imshow(
-                    weights[i, j], cmap=colormap, norm=norm, interpolation="none", aspect="auto"
-                )
-                image.set_clip_on(False)  # it fills the axes exactly: no clip path needed
-                _frame(ax)
-                _label_ticks(ax, key_labels, query_labels, width)
-                if i == n_rows - 1:
-                    ax.set_xlabel(xlabel)
-                if j == 0:
-                    ax.set_ylabel(ylabel)
-                    if row_names is not None:
-                        _add_row_title(ax, row_names[i])
-                if i == 0 and column_titles is not None:
-                    ax.set_title(column_titles[j])
-                # to_svg finds the image by its gid and lays a hover text over each cell.
-                gid = f"attnbook-heatmap-{i}-{j}"
-                image.set_gid(gid)
-                panel = [names[k] for names, k in ((row_names, i), (column_titles, j)) if names]
-                fig.cell_titles[gid] = _hover_texts(
-                    weights[i, j], xlabel, ylabel, key_labels, query_labels, panel
-                )
-        _add_colorbar(fig, image, norm, axes.ravel().tolist())
-    fig.alt_text = _describe_heatmap(xlabel, ylabel, n_rows * n_cols, norm)
+        fig = draw(weights, texts, panel_size, colormap, norm)
+    fig.alt_text = _describe_heatmap(texts.xlabel, texts.ylabel, n_rows * n_cols, norm)
+    return fig
+
+
+def _panel_heatmaps(
+    weights: NDArray[np.float64],
+    texts: _Texts,
+    panel_size: tuple[float, float],
+    colormap: Colormap,
+    norm: Normalize,
+) -> BookFigure:
+    """Draw one axes per panel, each cell a vector shape in SVG with its hover text."""
+    n_rows, n_cols = weights.shape[:2]
+    width, height = panel_size
+    fig = BookFigure(figsize=(width * n_cols + _COLORBAR_WIDTH, height * n_rows), laid_out=True)
+    axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            ax: Axes = axes[i, j]
+            image = ax.imshow(
+                weights[i, j], cmap=colormap, norm=norm, interpolation="none", aspect="auto"
+            )
+            image.set_clip_on(False)  # it fills the axes exactly: no clip path needed
+            _frame(ax)
+            _label_ticks(ax, texts.key_labels, texts.query_labels, width)
+            if i == n_rows - 1:
+                ax.set_xlabel(texts.xlabel)
+            if j == 0:
+                ax.set_ylabel(texts.ylabel)
+                if texts.row_titles is not None:
+                    _add_row_title(ax, texts.row_titles[i])
+            if i == 0 and texts.column_titles is not None:
+                ax.set_title(texts.column_titles[j])
+            # to_svg finds the image by its gid and lays a hover text over each cell.
+            gid = f"attnbook-heatmap-{i}-{j}"
+            image.set_gid(gid)
+            fig.cell_titles[gid] = _hover_texts(weights[i, j], texts, _panel_names(texts, i, j))
+    colorbar_axes = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    _style_colorbar(fig.colorbar(image, cax=colorbar_axes), image, norm)
+    _fit_panels(fig, axes, colorbar_axes)
+    return fig
+
+
+def _composed_heatmaps(
+    weights: NDArray[np.float64],
+    texts: _Texts,
+    panel_size: tuple[float, float],
+    colormap: Colormap,
+    norm: Normalize,
+) -> BookFigure:
+    """Draw all panels as one image in one axes, laid out once, edge to edge."""
+    n_rows, n_cols, n_queries, n_keys = weights.shape
+    # Whole pixels per cell at 100 dpi, at least one: the PNG then shows every cell.
+    pixels_x = max(1, math.floor(panel_size[0] * _PNG_DPI / n_keys + 1e-9))
+    pixels_y = max(1, math.floor(panel_size[1] * _PNG_DPI / n_queries + 1e-9))
+    step_x = n_keys + math.ceil(n_keys * _PANEL_GAP)  # a panel and the gap after it
+    step_y = n_queries + math.ceil(n_queries * _PANEL_GAP)
+    width, height = n_cols * step_x - (step_x - n_keys), n_rows * step_y - (step_y - n_queries)
+
+    codes, palette = colour_indices(weights, colormap, norm)
+    indices = np.zeros((n_rows, step_y, n_cols, step_x), np.uint8)
+    indices[:, :n_queries, :, :n_keys] = codes.transpose(0, 2, 1, 3)
+    del codes
+    raster = IndexedRaster(
+        indices=np.ascontiguousarray(indices.reshape(n_rows * step_y, -1)[:height, :width]),
+        palette=palette,
+        rows=tuple((i * step_y, i * step_y + n_queries) for i in range(n_rows)),
+        columns=tuple((j * step_x, j * step_x + n_keys) for j in range(n_cols)),
+    )
+    del indices
+
+    grid_inches = (width * pixels_x / _PNG_DPI, height * pixels_y / _PNG_DPI)
+    fig = BookFigure(figsize=grid_inches, laid_out=True)
+    grid = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    image = RasterImage(
+        grid,
+        raster=raster,
+        weights=weights,
+        cmap=colormap,
+        norm=norm,
+        interpolation="none",
+        origin="upper",
+        extent=(-0.5, width - 0.5, height - 0.5, -0.5),
+    )
+    image.set_clip_on(False)
+    image.set_gid("attnbook-heatmaps")
+    grid.add_image(image)
+    grid.set_xlim(-0.5, width - 0.5)
+    grid.set_ylim(height - 0.5, -0.5)
+    grid.set_frame_on(False)  # each panel gets its own frame instead
+    grid.add_patch(_panel_frames(raster))
+    cell_points = (72 * pixels_x / _PNG_DPI, 72 * pixels_y / _PNG_DPI)
+    _label_grid(grid, raster, texts, cell_points)
+    if weights.size <= MAX_HOVER_CELLS:
+        fig.cell_titles["attnbook-heatmaps"] = _grid_hover_texts(weights, raster, texts)
+    colorbar_axes = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    _style_colorbar(fig.colorbar(image, cax=colorbar_axes), image, norm)
+    _fit_figure(fig, grid, colorbar_axes, grid_inches)
     return fig
 
 
@@ -329,9 +460,8 @@ def _add_row_title(ax: Axes, title: str) -> None:
     )
 
 
-def _add_colorbar(fig: BookFigure, image: AxesImage, norm: Normalize, axes: list[Axes]) -> None:
-    """Add one colorbar for all panels: a colour ramp with a few round ticks, no outline."""
-    colorbar = fig.colorbar(image, ax=axes, shrink=0.6)
+def _style_colorbar(colorbar: Colorbar, image: AxesImage, norm: Normalize) -> None:
+    """Style the one colorbar: a colour ramp with a few round ticks, no outline."""
     colorbar.outline.set_visible(False)
     colorbar.ax.tick_params(length=2.5)
     colorbar.locator = MaxNLocator(nbins=4, steps=[1, 2, 5, 10])
@@ -352,6 +482,194 @@ def _add_colorbar(fig: BookFigure, image: AxesImage, norm: Normalize, axes: list
     ramp.set_clip_on(False)
 
 
+# --- drawing a composed grid ---------------------------------------------------------
+
+
+def _panel_frames(raster: IndexedRaster) -> PathPatch:
+    """Outline every panel, all in one path (one ``<path>`` in SVG)."""
+    corners = [
+        [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+        for y0, y1 in ((start - 0.5, stop - 0.5) for start, stop in raster.rows)
+        for x0, x1 in ((start - 0.5, stop - 0.5) for start, stop in raster.columns)
+    ]
+    codes = [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY] * len(corners)
+    path = Path(np.reshape(corners, (-1, 2)), codes)
+    return PathPatch(path, fill=False, linewidth=0.8, clip_on=False)
+
+
+def _grid_ticks(
+    spans: tuple[tuple[int, int], ...], labels: list[str] | None, cell_points: float
+) -> tuple[list[int], list[str]]:
+    """Tick every cell with its token if the cells are wide enough, else a few indices."""
+    n = spans[0][1] - spans[0][0]
+    if labels is not None and cell_points >= _MIN_TOKEN_POINTS:
+        cells, names = list(range(n)), labels
+    else:
+        ticks = _index_locator().tick_values(-0.5, n - 0.5)
+        cells = [int(tick) for tick in ticks if 0 <= tick <= n - 1]
+        names = [str(cell) for cell in cells]
+    return [start + cell for start, _ in spans for cell in cells], names * len(spans)
+
+
+def _label_grid(
+    grid: Axes, raster: IndexedRaster, texts: _Texts, cell_points: tuple[float, float]
+) -> None:
+    """Label the composed grid: ticks along its bottom and left, titles, axis labels."""
+    grid.tick_params(labelfontfamily=list(_style.font_family()), bottom=False, left=False)
+    positions, labels = _grid_ticks(raster.columns, texts.key_labels, cell_points[0])
+    widest = max(_display_width(label) for label in labels) * _CHARACTER_POINTS
+    rotation = 90 if texts.key_labels is not None and widest > 0.9 * cell_points[0] else 0
+    grid.set_xticks(positions, labels, rotation=rotation)
+    grid.set_yticks(*_grid_ticks(raster.rows, texts.query_labels, cell_points[1]))
+    grid.set_xlabel(texts.xlabel)
+    grid.set_ylabel(texts.ylabel)
+    for (start, stop), title in zip(raster.columns, texts.column_titles or [], strict=False):
+        grid.annotate(
+            title,
+            xy=((start + stop - 1) / 2, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 6),  # matplotlib's title pad
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize="large",
+        )
+    for (start, stop), title in zip(raster.rows, texts.row_titles or [], strict=False):
+        # Bold, left of the y label, turned like it, as for a grid of panels.
+        grid.annotate(
+            title,
+            xy=(0, (start + stop - 1) / 2),
+            xycoords=(grid.yaxis.label, "data"),
+            xytext=(-6, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            rotation=90,
+            rotation_mode="anchor",
+            fontweight="bold",
+        )
+
+
+# --- laying out ---------------------------------------------------------------------
+#
+# matplotlib's constrained layout moves the axes a little on every draw until it settles,
+# so an export had to draw a figure three times to be the same every time. Instead, the
+# texts sit at fixed offsets from their axes: one measurement when the figure is made
+# places everything for good, and an export draws the figure once.
+
+
+@dataclass(frozen=True)
+class _Margins:
+    """How far the texts reach beyond the panels and the colorbar, in inches."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+    colorbar: float  # beyond the colorbar's right edge: its tick labels
+
+
+def _colorbar_width(height: float) -> float:
+    """The colorbar's width for panels ``height`` inches high: 0.6 of it long, 1/20 wide."""
+    return min(max(0.6 * height / 20, 0.06), 0.15)
+
+
+def _measure(fig: BookFigure, panels: NDArray[Any], colorbar: Axes) -> _Margins:
+    """Measure the texts around the panels (a 2-D array of axes) and the colorbar."""
+    renderer = RendererAgg(1, 1, fig.dpi)  # type: ignore[no-untyped-call]  # sizes need the dpi only
+    inches = fig.dpi_scale_trans.inverted()
+
+    def reach(ax: Axes) -> tuple[float, float, float, float]:
+        frame = ax.get_window_extent(renderer).transformed(inches)
+        texts = ax.get_tightbbox(renderer)
+        assert texts is not None
+        box = texts.transformed(inches)
+        return frame.x0 - box.x0, frame.y0 - box.y0, box.x1 - frame.x1, box.y1 - frame.y1
+
+    n_rows, n_cols = panels.shape
+    border = {(i, j) for i in range(n_rows) for j in range(n_cols)}
+    border = {(i, j) for i, j in border if i in (0, n_rows - 1) or j in (0, n_cols - 1)}
+    reaches = {(i, j): reach(panels[i, j]) for i, j in sorted(border)}
+    return _Margins(
+        left=max(reaches[i, 0][0] for i in range(n_rows)),
+        bottom=max(reaches[n_rows - 1, j][1] for j in range(n_cols)),
+        right=max(reaches[i, n_cols - 1][2] for i in range(n_rows)),
+        top=max(reaches[0, j][3] for j in range(n_cols)),
+        colorbar=reach(colorbar)[2],
+    )
+
+
+def _fit_panels(fig: BookFigure, axes: NDArray[Any], colorbar: Axes) -> None:
+    """Fit a grid of panels and the colorbar into the figure, texts included."""
+    width, height = fig.get_size_inches()
+    n_rows, n_cols = axes.shape
+    # Measure with the panels at a provisional place; the texts move with them.
+    _place(fig, axes, colorbar, (width / 4, height / 4, width / 2, height / 2))
+    margins = _measure(fig, axes, colorbar)
+    bottom, top = _PAD + margins.bottom, height - _PAD - margins.top
+    bar_width = _colorbar_width(top - bottom)
+    beside = max(margins.right, _COLORBAR_GAP + bar_width + margins.colorbar)
+    left, right = _PAD + margins.left, width - _PAD - beside
+    # A figure too small for its texts keeps panels of a tenth of an inch.
+    block_width = max(right - left, n_cols * 0.1 + (n_cols - 1) * _PANEL_SPACING)
+    block_height = max(top - bottom, n_rows * 0.1 + (n_rows - 1) * _PANEL_SPACING)
+    _place(fig, axes, colorbar, (left, bottom, block_width, block_height))
+
+
+def _fit_figure(
+    fig: BookFigure, grid: Axes, colorbar: Axes, grid_inches: tuple[float, float]
+) -> None:
+    """Size the figure around a composed grid, in whole pixels at 100 dpi."""
+    panels = np.array([[grid]])
+    width, height = grid_inches
+    fig.set_size_inches(width + 4, height + 2)
+    _place(fig, panels, colorbar, (1.0, 1.0, width, height))
+    margins = _measure(fig, panels, colorbar)
+    beside = max(margins.right, _COLORBAR_GAP + _colorbar_width(height) + margins.colorbar)
+
+    def pixels(inches: float) -> int:
+        return math.ceil((inches + _PAD) * _PNG_DPI - 1e-6)
+
+    left, bottom, right, top = (
+        pixels(margin) for margin in (margins.left, margins.bottom, beside, margins.top)
+    )
+    grid_pixels = round(width * _PNG_DPI), round(height * _PNG_DPI)
+    fig.set_size_inches(
+        (left + grid_pixels[0] + right) / _PNG_DPI, (bottom + grid_pixels[1] + top) / _PNG_DPI
+    )
+    _place(fig, panels, colorbar, (left / _PNG_DPI, bottom / _PNG_DPI, width, height))
+
+
+def _place(
+    fig: BookFigure, axes: NDArray[Any], colorbar: Axes, block: tuple[float, float, float, float]
+) -> None:
+    """Put the panels in ``block`` (left, bottom, width, height) and the colorbar beside.
+
+    Inches from the figure's lower left corner; the colorbar is 0.6 of the block's
+    height, centred.
+    """
+    fig_width, fig_height = fig.get_size_inches()
+    left, bottom, width, height = block
+    n_rows, n_cols = axes.shape
+    panel_width = (width - (n_cols - 1) * _PANEL_SPACING) / n_cols
+    panel_height = (height - (n_rows - 1) * _PANEL_SPACING) / n_rows
+    for i in range(n_rows):
+        for j in range(n_cols):
+            x = left + j * (panel_width + _PANEL_SPACING)
+            y = bottom + (n_rows - 1 - i) * (panel_height + _PANEL_SPACING)
+            axes[i, j].set_position(
+                (x / fig_width, y / fig_height, panel_width / fig_width, panel_height / fig_height)
+            )
+    colorbar.set_position(
+        (
+            (left + width + _COLORBAR_GAP) / fig_width,
+            (bottom + 0.2 * height) / fig_height,
+            _colorbar_width(height) / fig_width,
+            0.6 * height / fig_height,
+        )
+    )
+
+
 # --- texts ---------------------------------------------------------------------------
 
 
@@ -360,27 +678,41 @@ def _format_weight(value: float) -> str:
     return f"{value + 0.0:.3g}"
 
 
+def _panel_names(texts: _Texts, row: int, column: int) -> list[str]:
+    """The titles that name a panel: its row's and its column's, if given."""
+    names = ((texts.row_titles, row), (texts.column_titles, column))
+    return [titles[k] for titles, k in names if titles]
+
+
 def _hover_texts(
-    matrix: NDArray[np.float64],
-    xlabel: str,
-    ylabel: str,
-    key_labels: list[str] | None,
-    query_labels: list[str] | None,
-    panel_names: list[str],
+    matrix: NDArray[np.float64], texts: _Texts, panel_names: list[str]
 ) -> list[list[str]]:
     """Return one hover text per cell, e.g. ``"Head 2 · Queries 3, Keys 5: 0.12"``."""
     n_queries, n_keys = matrix.shape
-    keys = key_labels if key_labels is not None else [str(k) for k in range(n_keys)]
-    queries = query_labels if query_labels is not None else [str(q) for q in range(n_queries)]
+    keys = texts.key_labels or [str(k) for k in range(n_keys)]
+    queries = texts.query_labels or [str(q) for q in range(n_queries)]
     panel = "".join(f"{name} · " for name in panel_names)
     return [
         [
-            f"{panel}{f'{ylabel} {queries[q]}'.strip()}, "
-            f"{f'{xlabel} {keys[k]}'.strip()}: {_format_weight(matrix[q, k])}"
+            f"{panel}{f'{texts.ylabel} {queries[q]}'.strip()}, "
+            f"{f'{texts.xlabel} {keys[k]}'.strip()}: {_format_weight(matrix[q, k])}"
             for k in range(n_keys)
         ]
         for q in range(n_queries)
     ]
+
+
+def _grid_hover_texts(
+    weights: NDArray[np.float64], raster: IndexedRaster, texts: _Texts
+) -> list[list[str]]:
+    """Return the hover texts of a composed grid, one per pixel, empty in the gaps."""
+    height, width = raster.indices.shape
+    grid = [[""] * width for _ in range(height)]
+    for i, (top, _) in enumerate(raster.rows):
+        for j, (left, _) in enumerate(raster.columns):
+            for q, row in enumerate(_hover_texts(weights[i, j], texts, _panel_names(texts, i, j))):
+                grid[top + q][left : left + len(row)] = row
+    return grid
 
 
 def _describe_heatmap(xlabel: str, ylabel: str, n_panels: int, norm: Normalize) -> str:

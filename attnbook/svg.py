@@ -26,6 +26,11 @@ rewritten so that many figures can share one page and both light and dark themes
   text per heatmap cell; each cell gets a transparent stroke with an SVG ``<title>``
   laid over the image, so the browser shows e.g. "Queries 3, Keys 5: 0.12" as a
   tooltip, and the cell under the pointer is shaded.
+- **Composed grids stay light**: a model-size grid from ``show_heatmaps`` is one image
+  of palette indices. It is written as one indexed PNG (one byte a cell before
+  compression, lossless) whose gaps between panels are clipped away, and the figure,
+  laid out exactly when it was made, is drawn once. ``to_png`` samples its cells to
+  whole pixels directly and writes the PNG itself.
 - **Accessible and responsive**: the root has ``role="img"``, an ``aria-label``, a
   ``viewBox`` and ``max-width:100%;height:auto``.
 
@@ -36,18 +41,23 @@ texts that ``to_svg`` uses.
 
 from __future__ import annotations
 
+import base64
 import collections
+import contextlib
 import hashlib
 import io
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from attnbook import _style
+from attnbook import _raster, _style
 from attnbook._arrays import describe
 
 __all__ = ["MAX_HOVER_CELLS", "BookFigure", "to_png", "to_svg"]
@@ -88,7 +98,10 @@ class BookFigure(Figure):
         alt_text: A description for screen readers, used by ``to_svg`` when no ``alt``
             is given; ``None`` to describe the figure from its titles and labels.
         cell_titles: Hover texts for the cells of heatmap images, keyed by the image
-            artist's gid: one list per image row, one text per pixel.
+            artist's gid: one list per image row, one text per pixel (empty for none).
+        laid_out: Whether the figure was laid out exactly when it was made and never
+            moves (a composed grid of heatmaps): exports then draw it once, as it is,
+            without settling or cropping it.
 
     Examples:
         >>> fig = BookFigure(figsize=(1, 1))
@@ -96,10 +109,13 @@ class BookFigure(Figure):
         b'PNG'
     """
 
-    def __init__(self, *args: Any, alt_text: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, alt_text: str | None = None, laid_out: bool = False, **kwargs: Any
+    ) -> None:
         """Create the figure; the arguments are those of ``matplotlib.figure.Figure``."""
         super().__init__(*args, **kwargs)
         self.alt_text = alt_text
+        self.laid_out = laid_out
         self.cell_titles: dict[str, list[list[str]]] = {}
 
     def _repr_png_(self) -> bytes:
@@ -111,6 +127,11 @@ def to_png(fig: Figure, *, dpi: float = 100) -> bytes:
     """Render a figure as PNG bytes with attnbook's fonts, on a white background.
 
     Taught in: 注意力的可视化 (docs/03-visualizing-attention.md).
+
+    A figure from ``attnbook.show_heatmaps`` is drawn once, as it was laid out, and
+    encoded by attnbook (RGB, compressed fast when large); the cells of a composed grid
+    are sampled straight to pixels, whole pixels at the default 100 dpi. Other figures
+    are drawn by matplotlib, cropped to what they show.
 
     Args:
         fig: The figure, e.g. from ``attnbook.show_heatmaps``.
@@ -133,6 +154,13 @@ def to_png(fig: Figure, *, dpi: float = 100) -> bytes:
         raise TypeError(f"dpi must be a number, got {describe(dpi)}")
     if not dpi > 0:
         raise ValueError(f"dpi must be positive, got {dpi!r}")
+    if _is_laid_out(fig):
+        canvas = _Canvas()
+        with rc_context(_style.rc_params()):
+            fig.savefig(canvas, format="rgba", dpi=dpi, facecolor="white")
+        width, height = (int(size) for size in fig.get_size_inches() * dpi)
+        pixels = np.frombuffer(canvas.pixels, np.uint8).reshape(height, width, 4)
+        return _raster.png(pixels[:, :, :3])
     buffer = io.BytesIO()
     with rc_context(_style.rc_params()):
         fig.draw_without_rendering()  # settle the layout, as in to_svg
@@ -196,20 +224,26 @@ def to_svg(
                 f"and '_', got {id_prefix!r}"
             )
     cell_titles = fig.cell_titles if isinstance(fig, BookFigure) and hover else {}
-    if sum(len(rows) * len(rows[0]) for rows in cell_titles.values() if rows) > MAX_HOVER_CELLS:
+    if sum(sum(map(bool, row)) for rows in cell_titles.values() for row in rows) > MAX_HOVER_CELLS:
         cell_titles = {}  # the texts would weigh more than the figure is worth
 
-    raw = _matplotlib_svg(fig)
+    rasters = {image.get_gid() or "": image.raster for image in fig.findobj(_raster.RasterImage)}
+    with _placeholders(fig):
+        raw = _matplotlib_svg(fig)
+    pngs = {gid: raster.png() for gid, raster in rasters.items()}
     if id_prefix is None:
         digest = hashlib.sha256(raw.encode())
         digest.update(json.dumps(cell_titles, sort_keys=True).encode())
+        for gid in sorted(pngs):
+            digest.update(pngs[gid])
         id_prefix = "f" + digest.hexdigest()[:8]
 
     root = ET.fromstring(raw)
     _strip_namespaces(root)
     _drop_metadata(root)
-    hovered = _add_hover_cells(root, cell_titles)
+    _fill_placeholders(root, rasters, pngs)
     font = _restyle(root)
+    hovered = _add_hover_cells(root, cell_titles)
     _drop_invisible(root)
     _drop_redundant_use_styles(root)
     _drop_unreferenced_ids(root)
@@ -226,6 +260,7 @@ def to_svg(
         sheet = ET.Element("style")
         sheet.text = f"#{id_prefix} .cells path:hover{{stroke-opacity:.3}}"
         root.insert(0, sheet)
+    _link_images_with_xlink(root)
     return _serialize(root)
 
 
@@ -237,21 +272,85 @@ def _check_figure(fig: object) -> None:
         raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
 
 
+class _Canvas(io.BytesIO):
+    """A file for ``savefig(format="rgba")`` that keeps the canvas's pixels, uncopied."""
+
+    pixels = memoryview(b"")
+
+    def write(self, data: Any) -> int:
+        """Keep a view of the canvas's buffer (which it keeps alive) instead of a copy."""
+        self.pixels = memoryview(data)
+        return self.pixels.nbytes
+
+
+def _is_laid_out(fig: Figure) -> bool:
+    return isinstance(fig, BookFigure) and fig.laid_out and fig.get_layout_engine() is None
+
+
 def _matplotlib_svg(fig: Figure) -> str:
     buffer = io.StringIO()
+    laid_out = _is_laid_out(fig)
     with rc_context(_style.rc_params()), _style.missing_glyphs_ignored():
-        # The first draw of a figure creates its tick labels, which moves the layout a
-        # little; drawing once before saving makes the first export like all later ones.
-        fig.draw_without_rendering()
+        if not laid_out:
+            # The first draw of a figure creates its tick labels, which moves the layout
+            # a little; drawing once before saving makes the first export like all later.
+            fig.draw_without_rendering()
         fig.savefig(
             buffer,
             format="svg",
             transparent=True,
-            bbox_inches="tight",
+            bbox_inches=None if laid_out else "tight",
             pad_inches=0.04,
             metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
         )
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def _placeholders(fig: Figure) -> Iterator[None]:
+    """Draw composed heatmap images as one stretched pixel while inside the block."""
+    images = fig.findobj(_raster.RasterImage)
+    for image in images:
+        image.placeholder = True
+    try:
+        yield
+    finally:
+        for image in images:
+            image.placeholder = False
+
+
+def _fill_placeholders(
+    root: ET.Element, rasters: dict[str, _raster.IndexedRaster], pngs: dict[str, bytes]
+) -> None:
+    """Put each composed image's indexed PNG in its placeholder, its gaps clipped away.
+
+    The placeholder is one pixel stretched over the image; the real image has one pixel
+    per cell, so its transform shrinks by the image's size. The clip path, in the
+    image's pixels, is one rectangle per panel.
+    """
+    for image in root.iter("image"):
+        gid = image.get("id", "")
+        if gid not in rasters or (image.get("width"), image.get("height")) != ("1", "1"):
+            continue
+        raster = rasters[gid]
+        height, width = raster.indices.shape
+        numbers = [float(n) for n in _NUMBER.findall(image.get("transform", ""))]
+        a, b, c, d, e, f = numbers if len(numbers) == 6 else (1, 0, 0, 1, 0, 0)
+        image.set(
+            "transform",
+            f"matrix({a / width!r} {b / width!r} {c / height!r} {d / height!r} {e!r} {f!r})",
+        )
+        image.set("width", str(width))
+        image.set("height", str(height))
+        image.set("href", "data:image/png;base64," + base64.b64encode(pngs[gid]).decode())
+        image.set("clip-path", f"url(#{gid}-panels)")
+        panels = "".join(
+            f"M{left} {top}h{right - left}v{bottom - top}h{left - right}z"
+            for top, bottom in raster.rows
+            for left, right in raster.columns
+        )
+        clip = ET.SubElement(root, "clipPath", {"id": f"{gid}-panels"})
+        ET.SubElement(clip, "path", {"d": panels})
 
 
 def _local(name: str) -> str:
@@ -316,14 +415,17 @@ def _add_hover_cells(root: ET.Element, cell_titles: dict[str, list[list[str]]]) 
             "g",
             {
                 "class": "cells",
-                "transform": _shift_half_down(image.get("transform", "")),
+                "transform": _compact_numbers(
+                    _shift_half_down(image.get("transform", "")), _transform_digits(image)
+                ),
                 "style": "stroke:currentColor;stroke-opacity:0",
             },
         )
         for row, texts in enumerate(titles):
             for column, text in enumerate(texts):
-                cell = ET.SubElement(cells, "path", {"d": f"M{column} {row}h1"})
-                ET.SubElement(cell, "title").text = text
+                if text:  # a composed grid has no texts in the gaps between panels
+                    cell = ET.SubElement(cells, "path", {"d": f"M{column} {row}h1"})
+                    ET.SubElement(cell, "title").text = text
         parent = parents[image]
         parent.insert(list(parent).index(image) + 1, cells)
         added = True
@@ -361,6 +463,15 @@ def _format_number(number: float, digits: int) -> str:
     if text in ("-0", ""):
         text = "0"
     return re.sub(r"^(-?)0\.", r"\1.", text)
+
+
+def _transform_digits(image: ET.Element) -> int:
+    """Decimals for an image's transform: its scale's error times its size below 0.05 pt."""
+    try:
+        size = max(float(image.get("width", "1")), float(image.get("height", "1")))
+    except ValueError:
+        return 2
+    return 2 + max(0, math.ceil(math.log10(size / 10)))
 
 
 def _compact_numbers(value: str, digits: int = 1) -> str:
@@ -437,11 +548,13 @@ def _restyle(root: ET.Element) -> tuple[str, str]:
         for name in _GEOMETRY_ATTRIBUTES:
             value = element.get(name)
             if value is not None:
-                # Scales multiply their rounding error: keep 0.01 in transforms. A glyph
-                # half a point off is invisible: whole points for text.
+                # Scales multiply their rounding error: keep 0.01 in transforms, more for
+                # large images. A glyph half a point off is invisible: whole points for text.
                 digits = 2 if name == "transform" and "rotate" not in value else 1
                 if element.tag == "text":
                     digits = 0
+                elif element.tag == "image" and name == "transform":
+                    digits = _transform_digits(element)
                 element.set(name, _compact_numbers(value, digits))
         if element.tag == "path" and "d" in element.attrib:
             element.set("d", _shorten_lines(element.get("d", "")))
@@ -692,6 +805,23 @@ def _set_root_attributes(root: ET.Element, prefix: str, alt: str, font: tuple[st
     }
     root.attrib.clear()
     root.attrib.update({name: value for name, value in attributes.items() if value})
+    # A figure's texts (hover texts above all) are no words to search a page for:
+    # mkdocs-material's search leaves out elements so marked.
+    root.set("data-search-exclude", "")
+
+
+def _link_images_with_xlink(root: ET.Element) -> None:
+    """Give embedded images ``xlink:href`` rather than ``href``.
+
+    In an HTML page an SVG ``<image>``'s ``href`` is a read-only property, and
+    mkdocs-material's instant navigation assigns ``el.href = el.href`` to every element
+    with one, which throws. ``xlink:href`` draws the same and is left alone.
+    """
+    images = [image for image in root.iter("image") if "href" in image.attrib]
+    for image in images:
+        image.set("xlink:href", image.attrib.pop("href"))
+    if images:
+        root.set("xmlns:xlink", "http://www.w3.org/1999/xlink")
 
 
 # --- serialization -------------------------------------------------------------------

@@ -10,15 +10,19 @@ import matplotlib
 import numpy as np
 import pytest
 import torch
+from benchmarks.bench_heatmaps import baseline_heatmaps
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
 from attnbook import _style
+from attnbook._raster import RasterImage, colour_indices
 from attnbook.heatmaps import show_heatmaps
-from attnbook.svg import BookFigure, to_svg
+from attnbook.svg import BookFigure, to_png, to_svg
 
 
 def panels(fig: Figure) -> list[Axes]:
@@ -383,3 +387,237 @@ def test_displays_once_in_jupyter_with_or_without_pyplot() -> None:
     first, second = result.stdout.strip().splitlines()
     assert first == "['image/png', 'text/plain'] True"
     assert second == "['image/png', 'text/plain'] []"
+
+
+# --- composed grids (the fast path for model-size grids) -------------------------------
+
+
+def grid_image(fig: Figure) -> RasterImage:
+    (image,) = fig.findobj(RasterImage)
+    return image
+
+
+def panel_values(fig: Figure) -> np.ndarray:
+    """The weights a composed image shows: (rows, columns, queries, keys)."""
+    return grid_image(fig).weights
+
+
+def panel_colours(fig: Figure) -> np.ndarray:
+    """The colours of a composed image's cells, cut back into panels: RGBA bytes."""
+    raster = grid_image(fig).raster
+    colours = raster.palette[raster.indices]
+    return np.array(
+        [[colours[r0:r1, c0:c1] for c0, c1 in raster.columns] for r0, r1 in raster.rows]
+    )
+
+
+def gapped(fig: Figure) -> np.ma.MaskedArray:
+    """A composed image's weights laid out as its pixels, the gaps masked."""
+    image = grid_image(fig)
+    raster = image.raster
+    values = np.ma.masked_all(raster.indices.shape)
+    for i, (r0, r1) in enumerate(raster.rows):
+        for j, (c0, c1) in enumerate(raster.columns):
+            values[r0:r1, c0:c1] = image.weights[i, j]
+    return values
+
+
+def drawn_texts(fig: Figure) -> dict[str, set[str]]:
+    """What the heatmap axes say, after a draw: axis labels, titles and tick labels."""
+    with matplotlib.rc_context(_style.rc_params()):
+        fig.draw_without_rendering()
+    said: dict[str, set[str]] = {"labels": set(), "titles": set(), "ticks": set()}
+    for ax in panels(fig):
+        said["labels"] |= {ax.get_xlabel(), ax.get_ylabel()} - {""}
+        said["titles"] |= {ax.get_title()} | {text.get_text() for text in ax.texts}
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks():
+                shown = tick.label1.get_visible() and low <= tick.get_loc() <= high
+                if shown and tick.label1.get_text():
+                    said["ticks"].add(tick.label1.get_text())
+    said["titles"] -= {""}
+    return said
+
+
+def test_grids_of_more_than_4096_cells_are_composed() -> None:
+    small = show_heatmaps(np.full((4, 4, 16, 16), 0.5), "Keys", "Queries")  # 4096 cells
+    large = show_heatmaps(np.full((4, 4, 16, 17), 0.5), "Keys", "Queries")
+    assert len(panels(small)) == 16
+    assert len(panels(large)) == 1 and len(colorbars(large)) == 1
+    assert isinstance(grid_image(large), AxesImage)
+    assert len(panels(show_heatmaps(np.eye(3), "k", "q", composed=True))) == 1
+    forced = show_heatmaps(np.full((4, 4, 16, 17), 0.5), "Keys", "Queries", composed=False)
+    assert len(panels(forced)) == 16
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 10, 10), (2, 3, 10, 10)])
+@pytest.mark.parametrize("composed", [True, False])
+def test_same_meaning_as_the_straightforward_baseline(
+    shape: tuple[int, int, int, int], composed: bool
+) -> None:
+    """Same values, same colour scale, same labels and titles as the benchmark's baseline."""
+    weights = np.random.default_rng(3).dirichlet(np.ones(shape[-1]), size=shape[:-1])
+    reference = baseline_heatmaps(weights)
+    fig = show_heatmaps(
+        weights, "Keys", "Queries", titles=[f"Head {j + 1}" for j in range(shape[1])],
+        composed=composed,
+    )  # fmt: skip
+    expected_images = [heatmap(ax) for ax in panels(reference)]
+    expected = np.array([np.asarray(image.get_array()) for image in expected_images])
+    if composed:
+        values = panel_values(fig).reshape(expected.shape)
+        images = [grid_image(fig)]
+        np.testing.assert_array_equal(  # the colours it shows are the baseline's
+            panel_colours(fig), expected_images[0].to_rgba(weights, bytes=True)
+        )
+    else:
+        images = [heatmap(ax) for ax in panels(fig)]
+        values = np.array([np.asarray(image.get_array()) for image in images])
+    np.testing.assert_array_equal(values, expected)
+    np.testing.assert_array_equal(values.reshape(shape), weights)
+    for image in images:
+        assert (image.norm.vmin, image.norm.vmax) == (
+            expected_images[0].norm.vmin,
+            expected_images[0].norm.vmax,
+        )
+        assert image.get_cmap().name == expected_images[0].get_cmap().name
+        np.testing.assert_array_equal(
+            image.to_rgba(weights, bytes=True), expected_images[0].to_rgba(weights, bytes=True)
+        )
+    # The same axis labels and titles; ticks name cells by the same index (attnbook
+    # labels whole cells only, where the baseline may also mark 2.5).
+    ours, theirs = drawn_texts(fig), drawn_texts(reference)
+    assert (ours["labels"], ours["titles"]) == (theirs["labels"], theirs["titles"])
+    assert ours["ticks"] == drawn_texts(show_heatmaps(weights, "Keys", "Queries"))["ticks"]
+    assert ours["ticks"] <= {str(k) for k in range(10)} and "0" in theirs["ticks"] | {
+        label.removesuffix(".0") for label in theirs["ticks"]
+    }
+
+
+def test_composed_and_panels_say_the_same_with_tokens_and_row_titles() -> None:
+    words = ["我", "想", "读", "书"]
+    arguments = {
+        "titles": ["头 1", "头 2", "头 3"],
+        "row_titles": ["第 1 层", "第 2 层"],
+        "xticklabels": words,
+        "yticklabels": words,
+    }
+    weights = np.random.default_rng(4).dirichlet(np.ones(4), size=(2, 3, 4))
+    composed = show_heatmaps(weights, "键", "查询", composed=True, **arguments)  # type: ignore[arg-type]
+    separate = show_heatmaps(weights, "键", "查询", composed=False, **arguments)  # type: ignore[arg-type]
+    assert drawn_texts(composed) == drawn_texts(separate)
+    assert drawn_texts(composed)["ticks"] == set(words)
+    # The same hover texts, laid out over the composed image (none in the gaps).
+    (grid_titles,) = composed.cell_titles.values()
+    separate_titles = {
+        text for rows in separate.cell_titles.values() for row in rows for text in row
+    }
+    assert {text for row in grid_titles for text in row} - {""} == separate_titles
+    np.testing.assert_array_equal(panel_values(composed), weights)
+
+
+def test_composed_cells_are_whole_pixels_with_gaps_between_panels() -> None:
+    fig = show_heatmaps(
+        np.full((3, 2, 10, 20), 0.1), "Keys", "Queries", figsize=(2.5, 1.2), composed=True
+    )
+    raster = grid_image(fig).raster
+    assert raster.columns == ((0, 20), (22, 42)) and raster.rows == ((0, 10), (11, 21), (22, 32))
+    assert raster.indices.shape == (32, 42)
+    assert not raster.cell_mask(0)[10] and raster.cell_mask(0)[11]  # a gap, then cells
+    # 2.5 inches for 20 keys: 12 pixels a cell at 100 dpi; 1.2 inches for 10 queries: 12.
+    grid = panels(fig)[0]
+    box = grid.get_window_extent()
+    assert (box.width, box.height) == pytest.approx((42 * 12, 32 * 12))
+    assert box.x0 == pytest.approx(round(box.x0)) and box.y0 == pytest.approx(round(box.y0))
+    width, height = fig.get_size_inches() * 100
+    assert width == pytest.approx(round(width)) and height == pytest.approx(round(height))
+
+
+def test_composed_tiny_cells_get_a_few_index_ticks() -> None:
+    tokens = [f"t{k}" for k in range(200)]
+    fig = show_heatmaps(
+        np.full((1, 2, 200, 200), 0.005), "Keys", "Queries", xticklabels=tokens, yticklabels=tokens
+    )
+    ticks = drawn_texts(fig)["ticks"]
+    assert ticks and ticks <= {str(k) for k in range(200)}
+    assert len(ticks) <= 6
+
+
+def test_composed_png_pixels_are_drawn_as_matplotlib_draws_them() -> None:
+    """The fast drawing gives the pixels matplotlib gives an image of the same weights."""
+    import io
+
+    from PIL import Image
+
+    weights = np.random.default_rng(5).random((3, 4, 10, 7))
+    fig = show_heatmaps(weights, "k", "q", composed=True, figsize=(1, 0.8), titles=list("abcd"))
+    image = grid_image(fig)
+    reference = AxesImage(
+        image.axes,
+        cmap=image.get_cmap(),
+        norm=image.norm,
+        interpolation="none",
+        origin="upper",
+        extent=image.get_extent(),
+    )
+    reference.set_data(gapped(fig))
+    reference.set_clip_on(False)
+    for dpi in (100, 73):
+        fast = np.asarray(Image.open(io.BytesIO(to_png(fig, dpi=dpi))).convert("RGB"))
+        image.set_visible(False)
+        image.axes.add_image(reference)
+        try:
+            slow = np.asarray(Image.open(io.BytesIO(to_png(fig, dpi=dpi))).convert("RGB"))
+        finally:
+            reference.remove()
+            image.set_visible(True)
+        np.testing.assert_array_equal(fast, slow)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32])
+def test_composed_torch_tensors(dtype: torch.dtype) -> None:
+    weights = torch.softmax(torch.randn(3, 4, 6, 6), dim=-1).to(dtype).requires_grad_()
+    fig = show_heatmaps(weights, "Keys", "Queries", composed=True)
+    expected = weights.detach().to(torch.float64).numpy()
+    np.testing.assert_array_equal(panel_values(fig), expected)
+    norm = Normalize(expected.min(), expected.max())
+    np.testing.assert_array_equal(panel_colours(fig), colormaps["Reds"](norm(expected), bytes=True))
+
+
+def test_composed_is_deterministic_and_changes_no_global_state() -> None:
+    import matplotlib.pyplot as plt
+
+    figures = plt.get_fignums()
+    rc = dict(matplotlib.rcParams)
+    weights = np.random.default_rng(6).random((5, 5, 12, 12))
+    first = show_heatmaps(weights, "键", "查询", titles=[f"头 {j}" for j in range(5)])
+    positions = [ax.get_position().bounds for ax in first.axes]
+    svg, png = to_svg(first), to_png(first)
+    assert to_svg(first) == svg and to_png(first) == png
+    again = show_heatmaps(weights, "键", "查询", titles=[f"头 {j}" for j in range(5)])
+    assert to_svg(again) == svg and to_png(again) == png
+    assert [ax.get_position().bounds for ax in first.axes] == positions  # exports move nothing
+    assert plt.get_fignums() == figures
+    assert dict(matplotlib.rcParams) == rc
+
+
+def test_colour_indices_are_matplotlib_colours() -> None:
+    values = np.random.default_rng(7).normal(size=(50, 60))
+    for colormap, norm in [
+        (colormaps["Reds"], Normalize(values.min(), values.max())),
+        (colormaps["viridis"], Normalize(-1.0, 1.5)),  # values beyond both ends
+        (ListedColormap(["#ff0000", "#00ff00", "#0000ff"]).with_extremes(under="k", over="w"),
+         Normalize(-0.5, 0.5)),
+    ]:  # fmt: skip
+        indices, palette = colour_indices(values, colormap, norm)
+        assert palette.shape[0] <= 256 and indices.dtype == np.uint8
+        np.testing.assert_array_equal(palette[indices], colormap(norm(values), bytes=True))
+
+
+def test_composed_errors() -> None:
+    with pytest.raises(TypeError, match=r"composed must be True, False or None, got str"):
+        show_heatmaps(np.eye(3), "k", "q", composed="yes")  # type: ignore[arg-type]
+    many = ListedColormap(np.random.default_rng(8).random((300, 3)))
+    with pytest.raises(ValueError, match=r"use 300 colours .* at most 256 \(use composed=False\)"):
+        show_heatmaps(np.linspace(0, 1, 300).reshape(1, 300), "k", "q", cmap=many, composed=True)

@@ -16,10 +16,12 @@ from matplotlib.patches import Circle
 from PIL import Image
 
 from attnbook import _style
+from attnbook._raster import RasterImage
 from attnbook.heatmaps import show_heatmaps
 from attnbook.svg import BookFigure, to_png, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "http://www.w3.org/1999/xlink"
 BLACK = re.compile(r"#000000|#000\b|\bblack\b|rgb\(0,\s*0,\s*0\)", re.IGNORECASE)
 
 
@@ -141,8 +143,20 @@ def test_identity_heatmap_fits_in_8_kb() -> None:
 def test_minified() -> None:
     svg = to_svg(identity())
     assert svg.startswith("<svg ")
-    for unwanted in ("<?xml", "<!DOCTYPE", "<!--", "<metadata", "dc:", "rdf:", "xlink", "\n"):
+    for unwanted in ("<?xml", "<!DOCTYPE", "<!--", "<metadata", "dc:", "rdf:", "\n"):
         assert unwanted not in svg
+    # xlink is kept for one thing only: the href of embedded images.
+    assert set(re.findall(r"xlink:\w+", svg)) <= {"xlink:href"}
+    assert not re.search(r"<use[^>]*xlink:href", svg)
+
+
+def test_images_use_xlink_href_for_instant_navigation() -> None:
+    # mkdocs-material's instant navigation assigns el.href on every element with an
+    # href; an SVG <image>'s href is read-only in HTML, so a plain href throws there.
+    svg = to_svg(identity())
+    assert "<image" in svg
+    assert not re.search(r"<image(?![^>]*xlink:href)[^>]*\shref=", svg)
+    assert 'xmlns:xlink="http://www.w3.org/1999/xlink"' in svg
     assert "  " not in svg
     assert not re.search(r"\d\.\d{3,}", svg.split("base64,")[0])  # rounded numbers
 
@@ -170,7 +184,7 @@ def test_hover_cells_sit_on_the_cells_they_describe() -> None:
     root = parse(to_svg(show_heatmaps(weights, "Keys", "Queries")))
     (cells,) = cells_of(root)
     image = next(i for i in root.iter(f"{SVG}image") if i.get("width") == "4")
-    png = base64.b64decode(image.attrib["href"].split(",", 1)[1])
+    png = base64.b64decode(image.attrib[f"{{{XLINK}}}href"].split(",", 1)[1])
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
     expected = colormaps["Reds"](Normalize(weights.min(), weights.max())(weights))[..., :3]
     np.testing.assert_allclose(pixels / 255, expected, atol=1 / 255)
@@ -286,3 +300,108 @@ def test_png() -> None:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert to_png(fig, dpi=50) == png
     assert Image.open(io.BytesIO(png)).size[0] < Image.open(io.BytesIO(to_png(fig))).size[0]
+
+
+# --- composed grids --------------------------------------------------------------------
+
+
+def composed(weights: np.ndarray, **kwargs: object) -> BookFigure:
+    return show_heatmaps(weights, "Keys", "Queries", composed=True, **kwargs)  # type: ignore[arg-type]
+
+
+def grid_png(root: ET.Element) -> tuple[ET.Element, Image.Image]:
+    """The composed grid's ``<image>`` (the one with a clip path) and its decoded PNG."""
+    (image,) = [i for i in root.iter(f"{SVG}image") if i.get("clip-path")]
+    png = base64.b64decode(image.attrib[f"{{{XLINK}}}href"].split(",", 1)[1])
+    return image, Image.open(io.BytesIO(png))
+
+
+def test_composed_grid_is_one_indexed_png_of_its_colours() -> None:
+    weights = np.random.default_rng(1).dirichlet(np.ones(9), size=(3, 4, 7))
+    fig = composed(weights)
+    root = parse(to_svg(fig))
+    image, png = grid_png(root)
+    assert png.mode == "P"
+    raster = next(iter(fig.findobj(RasterImage))).raster
+    assert png.size == (raster.indices.shape[1], raster.indices.shape[0])
+    assert (image.get("width"), image.get("height")) == (str(png.size[0]), str(png.size[1]))
+    pixels = np.asarray(png.convert("RGB"))
+    norm = Normalize(weights.min(), weights.max())
+    expected = colormaps["Reds"](norm(weights), bytes=True)[..., :3]
+    for i, (top, bottom) in enumerate(raster.rows):
+        for j, (left, right) in enumerate(raster.columns):
+            np.testing.assert_array_equal(pixels[top:bottom, left:right], expected[i, j])
+    # The gaps between panels are clipped away: one rectangle per panel.
+    clip_id = re.fullmatch(r"url\(#(.+)\)", image.attrib["clip-path"])[1]  # type: ignore[index]
+    (clip,) = [c for c in root.iter(f"{SVG}clipPath") if c.get("id") == clip_id]
+    assert clip.find(f"{SVG}path").attrib["d"].count("M") == 12  # type: ignore[union-attr]
+    assert set(references(root)) <= set(ids(root))
+
+
+def test_composed_grid_sits_on_its_frames() -> None:
+    """Pixel (column, row) of the PNG lands on the cell it shows: within the panel frames."""
+    fig = composed(np.full((2, 2, 5, 5), 0.3))
+    root = parse(to_svg(fig))
+    image, png = grid_png(root)
+    a, _, _, d, e, f = map(float, re.findall(r"-?[\d.]+", image.attrib["transform"]))
+    assert a > 0 and d > 0  # row 0 of the PNG at the top, column 0 at the left
+    width, height = png.size
+    frames = [p for p in root.iter(f"{SVG}path") if p.get("d", "").count("M") == 4]
+    xs = [float(x) for x in re.findall(r"M(-?[\d.]+)", frames[0].attrib["d"])]
+    ys = [float(y) for y in re.findall(r"M-?[\d.]+ (-?[\d.]+)", frames[0].attrib["d"])]
+    assert min(xs) == pytest.approx(e, abs=0.1) and min(ys) == pytest.approx(f, abs=0.1)
+    assert e + a * width == pytest.approx(max(xs) + a * 5, abs=0.2)
+    assert f + d * height == pytest.approx(max(ys) + d * 5, abs=0.2)
+
+
+def test_composed_hover_texts_only_for_small_grids() -> None:
+    small = parse(to_svg(composed(np.full((2, 4, 8, 8), 0.125), titles=["a", "b", "c", "d"])))
+    titles = [t.text for t in small.iter(f"{SVG}title")]
+    assert len(titles) == 512 and "d · Queries 7, Keys 7: 0.125" in titles
+    assert "<title>" not in to_svg(show_heatmaps(np.full((4, 4, 17, 16), 0.1), "k", "q"))
+
+
+def test_composed_figures_on_one_page_have_their_own_ids() -> None:
+    first = parse(to_svg(composed(np.eye(6).reshape(1, 1, 6, 6))))
+    second = parse(to_svg(composed(np.eye(6)[::-1].reshape(1, 1, 6, 6))))
+    assert not set(ids(first)) & set(ids(second))
+    for root in (first, second):
+        assert set(references(root)) <= set(ids(root))
+
+
+def test_composed_svg_is_light_and_themed() -> None:
+    weights = np.random.default_rng(2).dirichlet(np.ones(24), size=(6, 6, 24))
+    light = to_svg(composed(weights))
+    heavy = to_svg(show_heatmaps(weights, "Keys", "Queries", composed=False))
+    assert len(light) * 3 < len(heavy)
+    assert not BLACK.search(light.split("base64,")[0])
+    assert "fill:currentColor" in parse(light).attrib["style"]
+
+
+def test_composed_png() -> None:
+    fig = composed(np.full((2, 2, 4, 4), 0.25))
+    png = to_png(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert to_png(fig) == png
+    size = Image.open(io.BytesIO(png)).size
+    assert size == tuple(round(inches * 100) for inches in fig.get_size_inches())
+    assert Image.open(io.BytesIO(to_png(fig, dpi=50))).size[0] < size[0]
+
+
+def test_composed_grid_in_other_backends() -> None:
+    """Saved by matplotlib itself (SVG, PDF), the grid is one image of a pixel a cell."""
+    weights = np.random.default_rng(3).random((2, 3, 4, 5))
+    fig = composed(weights)
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    root = parse(buffer.getvalue())
+    raster = next(iter(fig.findobj(RasterImage))).raster
+    images = [i for i in root.iter(f"{SVG}image") if i.get("width") == str(raster.indices.shape[1])]
+    (image,) = images
+    png = base64.b64decode(image.attrib[f"{{{XLINK}}}href"].split(",", 1)[1])
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+    expected = raster.palette[raster.indices]
+    cells = np.ix_(raster.cell_mask(0), raster.cell_mask(1))
+    np.testing.assert_array_equal(pixels[cells], expected[cells])
+    assert (pixels[~raster.cell_mask(0)][..., 3] == 0).all()  # transparent gaps
+    fig.savefig(io.BytesIO(), format="pdf")

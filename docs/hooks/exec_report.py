@@ -10,7 +10,13 @@ This hook wraps markdown-exec's Python runner so that:
 - ``SystemExit`` in a block is an ordinary failure of that block;
 - a warning raised by an example is an error, as in the test suite;
 - ``mkdocs serve`` re-imports attnbook and starts fresh sessions on every rebuild, so an
-  edit to the package shows up in the pages it changes.
+  edit to the package shows up in the pages it changes;
+- a rebuild by ``mkdocs serve`` reuses what an example printed in the previous build
+  when nothing it depends on changed: its code, the code run before it in its session,
+  and the source of attnbook. An edit to a chapter's prose then rebuilds it without
+  running any example; an edited example runs again, after the skipped examples before
+  it in its session, so it sees the same state as in a full run. A cold ``mkdocs
+  build`` runs every example.
 
 It relies on markdown-exec internals (pinned in ``.ci/constraints.txt``); the tests in
 ``tests/test_build.py`` break loudly if those move.
@@ -18,13 +24,15 @@ It relies on markdown-exec internals (pinned in ``.ci/constraints.txt``); the te
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import logging
 import re
 import sys
 import textwrap
 import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -58,6 +66,31 @@ class _PageState:
 
 
 _state = _PageState()
+
+
+@dataclass
+class _Cache:
+    """Outputs of the examples, kept from one build to the next within one process."""
+
+    previous: dict[str, str] = field(default_factory=dict)  # key → output, last build
+    current: dict[str, str] = field(default_factory=dict)  # key → output, this build
+    history: dict[str, str] = field(default_factory=dict)  # session → its last key
+    skipped: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    package: str = ""  # a hash of attnbook's source
+
+
+_cache = _Cache()  # mkdocs loads a hook once per process: the cache outlives a build
+
+
+def _package_hash() -> str:
+    """Hash attnbook's source files, so that editing the package reruns every example."""
+    spec = importlib.util.find_spec("attnbook")
+    digest = hashlib.sha256()
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for path in sorted(Path(folder).rglob("*.py")):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _exec_blocks(source: str) -> tuple[_Block, ...]:
@@ -118,8 +151,29 @@ def _report(block: _Block | None, error: BaseException) -> None:
     log.error("%s:%d: example failed with %s: %s", _state.path, line, type(error).__name__, error)
 
 
-def _run_located(code: str, **kwargs: Any) -> str:
-    block = _locate(code)
+def _run_cached(code: str, **kwargs: Any) -> str:
+    """Run an example, or reuse its output from the previous build if nothing changed."""
+    session = kwargs.get("session") or None
+    before = _cache.history.get(session, _cache.package) if session else _cache.package
+    chain = hashlib.sha256("\0".join([before, str(session), code]).encode()).hexdigest()
+    if session is not None:
+        _cache.history[session] = chain
+    if chain in _cache.previous:
+        _locate(code)  # keep the page's cursor in step
+        if session is not None:  # a block without a session shares no state
+            _cache.skipped.setdefault(session, []).append((code, kwargs))
+        _cache.current[chain] = _cache.previous[chain]
+        return _cache.previous[chain]
+    # Run what was skipped in this session first, so the example sees the same state.
+    for skipped_code, skipped_kwargs in _cache.skipped.pop(session, []) if session else []:
+        _run_located(skipped_code, replay=True, **skipped_kwargs)
+    output = _run_located(code, **kwargs)
+    _cache.current[chain] = output
+    return output
+
+
+def _run_located(code: str, replay: bool = False, **kwargs: Any) -> str:
+    block = None if replay else _locate(code)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -138,7 +192,7 @@ def _run_located(code: str, **kwargs: Any) -> str:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    exec_main.formatters["python"] = partial(base_format, language="python", run=_run_located)
+    exec_main.formatters["python"] = partial(base_format, language="python", run=_run_cached)
     return config
 
 
@@ -148,6 +202,10 @@ def on_pre_build(config: MkDocsConfig) -> None:
     ]:
         del sys.modules[name]
     exec_python._sessions_globals.clear()
+    _cache.previous, _cache.current = _cache.current, {}
+    _cache.history.clear()
+    _cache.skipped.clear()
+    _cache.package = _package_hash()
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, **kwargs: Any) -> str:

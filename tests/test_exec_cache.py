@@ -1,0 +1,98 @@
+"""The example cache of docs/hooks/exec_report.py: what a serve rebuild runs again.
+
+``mkdocs serve`` rebuilds in the same process; these tests build a small site three
+times in one fresh process, as serve does, and read which examples ran.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+CONFIG = """\
+site_name: cache
+docs_dir: docs
+hooks:
+  - {root}/docs/hooks/exec_report.py
+plugins:
+  - markdown-exec
+markdown_extensions:
+  - pymdownx.superfences
+"""
+
+CHAPTER = """\
+# Cache
+
+Prose.
+
+```python exec="1" session="s" id="first"
+import pathlib
+log = pathlib.Path({log!r})
+log.write_text(log.read_text() + "first ")
+total = 20
+```
+
+```python exec="1" session="s" id="second"
+log.write_text(log.read_text() + "second ")
+print("total:", total + 1)
+```
+
+```python exec="1" id="alone"
+import pathlib
+pathlib.Path({log!r}).write_text(pathlib.Path({log!r}).read_text() + "alone ")
+```
+"""
+
+BUILDS = """\
+import json, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+root, log = Path(sys.argv[1]), Path(sys.argv[2])
+chapter = root / "docs" / "index.md"
+edits = [
+    None,
+    lambda text: text.replace("Prose.", "Prose, edited."),  # prose only
+    lambda text: text.replace("total + 1", "total + 2"),  # the second example
+]
+runs = []
+for edit in edits:
+    if edit:
+        chapter.write_text(edit(chapter.read_text()))
+    log.write_text("")
+    build(load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site")))
+    html = (root / "site" / "index.html").read_text()
+    runs.append({"ran": log.read_text().split(), "total": html.count("total: 21"),
+                 "total2": html.count("total: 22")})
+print(json.dumps(runs))
+"""
+
+
+def test_a_rebuild_runs_only_what_changed(tmp_path: Path) -> None:
+    log = tmp_path / "log.txt"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(CHAPTER.format(log=str(log)))
+    (tmp_path / "mkdocs.yml").write_text(CONFIG.format(root=ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(BUILDS), str(tmp_path), str(log)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    cold, prose, example = json.loads(result.stdout.strip().splitlines()[-1])
+    assert cold == {"ran": ["first", "second", "alone"], "total": 1, "total2": 0}
+    assert prose == {"ran": [], "total": 1, "total2": 0}  # the page shows the kept output
+    # The edited example runs after the example before it in its session, which it needs.
+    assert example == {"ran": ["first", "second"], "total": 0, "total2": 1}
