@@ -1,0 +1,412 @@
+"""The chapters as Jupyter notebooks, and the notebook page made by mkdocs-jupyter.
+
+The site is built strictly once; the tests read what a reader would get: the generated
+notebooks (executed here, each in a fresh kernel of this Python), the zip, the download
+links, and the playground page (its anchors, requests, search entries and weight).
+
+Weight budget: the playground page's HTML may weigh at most twice the **median** of the
+four Markdown chapter pages. The median, not the heaviest, so that one figure-heavy
+chapter cannot raise the budget for everyone; only the page's own HTML counts, since the
+CSS and JavaScript it uses are the theme's files that every page shares.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path, PurePosixPath
+from types import ModuleType
+from urllib.parse import unquote, urljoin
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from jupyter_client.kernelspec import KernelSpecManager
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted(path.stem for path in (ROOT / "docs").glob("[0-9][0-9]-*.md"))
+PLAYGROUND = "05-playground"
+NOTEBOOKS = [*CHAPTERS, PLAYGROUND]
+LINK_TEXT = "下载 Jupyter 笔记本"
+ZIP = "notebooks/attnbook-notebooks.zip"
+CELL_TIMEOUT = 120  # seconds, for one cell
+NOTEBOOK_TIME_LIMIT = 180  # seconds, for a whole notebook in a fresh kernel
+KERNEL = "attnbook-test"
+
+
+def load_hook(name: str) -> ModuleType:
+    path = ROOT / "docs" / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"attnbook_hook_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        capture_output=True,
+        text=True,
+        cwd=config.parent,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def page(site: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((site / name / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def article(site: Path, name: str) -> BeautifulSoup:
+    found = page(site, name).find("article")
+    assert found is not None
+    return found
+
+
+# --- the conversion, without a build --------------------------------------------------------
+
+SAMPLE = """\
+# 样章
+
+```python exec="1" session="sample" id="setup-sample"
+import numpy as np
+
+from attnbook import show_heatmaps, to_svg
+```
+
+正文有==重点==和脚注[^one]，`==不是重点==` 和 $x^2$ 原样保留。
+见 [`softmax`](api.md#attnbook.softmax)。
+
+!!! note "旁注"
+    只有文字的旁注。
+
+??? success "参考答案"
+    先说明。
+
+    ```python exec="1" source="above" session="sample" id="answer"
+    fig = show_heatmaps(np.eye(3), xlabel="键", ylabel="查询")
+    np.set_printoptions(precision=2)  # markdown-exec: hide
+    print(to_svg(fig, alt="单位矩阵"))  # markdown-exec: hide
+    ```
+
+    再总结。
+
+```bash
+pip install -e .
+```
+
+[^one]: 一条脚注，
+    写了两行。
+"""
+
+
+def test_a_chapter_becomes_the_notebook_a_reader_would_write() -> None:
+    notebooks = load_hook("notebooks")
+    notebook = notebooks.chapter_notebook(
+        SAMPLE,
+        page_url="https://example.org/sample/",
+        home_url="https://example.org/",
+        link=lambda target: f"https://example.org/{target}",
+    )
+    kinds = [cell.cell_type for cell in notebook.cells]
+    assert kinds == ["markdown", "markdown", "code", "markdown", "code", "markdown"]
+    credit, title, setup, prose, answer, rest = (cell.source for cell in notebook.cells)
+    assert "d2l.ai" in credit and "CC BY-SA 4.0" in credit
+    assert "(https://example.org/sample/)" in credit
+    assert title == "# 样章"
+    assert setup == "import numpy as np\n\nfrom attnbook import show_heatmaps"
+    assert "<mark>重点</mark>" in prose and "`==不是重点==`" in prose and "$x^2$" in prose
+    assert "[`softmax`](https://example.org/api.md#attnbook.softmax)" in prose
+    assert "脚注<sup>1</sup>" in prose
+    assert "> **旁注**\n>\n> 只有文字的旁注。" in prose
+    assert prose.endswith("**参考答案**\n\n先说明。")
+    assert answer == 'fig = show_heatmaps(np.eye(3), xlabel="键", ylabel="查询")\nfig'
+    assert rest.startswith("再总结。")
+    assert "```bash\npip install -e .\n```" in rest
+    assert "<sup>1</sup> 一条脚注， 写了两行。" in rest
+    assert [cell.id for cell in notebook.cells if cell.cell_type == "code"] == [
+        "setup-sample",
+        "answer",
+    ]
+    again = notebooks.chapter_notebook(
+        SAMPLE, page_url="https://example.org/sample/", home_url="", link=lambda t: t
+    )
+    assert [cell.id for cell in again.cells] == [cell.id for cell in notebook.cells]
+
+
+def test_a_figure_shown_mid_cell_is_displayed() -> None:
+    notebooks = load_hook("notebooks")
+    code = 'for fig in figs:\n    print(to_svg(fig, alt="x"))  # markdown-exec: hide\nprint(1)'
+    assert notebooks._notebook_code(code) == "for fig in figs:\n    display(fig)\nprint(1)"
+
+
+def test_the_committed_playground_has_no_outputs() -> None:
+    notebook = nbformat.read(ROOT / "docs" / f"{PLAYGROUND}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code, "the playground has code to run"
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None, cell.id
+
+
+# --- notebooks a reader downloads -----------------------------------------------------------
+
+
+def site_notebook(site: Path, name: str) -> nbformat.NotebookNode:
+    return nbformat.read(site / "notebooks" / f"{name}.ipynb", as_version=4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_notebook_page_links_its_notebook(site: Path, name: str) -> None:
+    links = [link for link in article(site, name).find_all("a") if link.get_text() == LINK_TEXT]
+    assert len(links) == 1, f"{name} needs one {LINK_TEXT!r} link"
+    href = links[0]["href"]
+    assert not re.match(r"^(?:[a-z]+:|/)", href), f"{href} must be relative"
+    assert links[0]["download"] == f"{name}.ipynb"
+    target = urljoin(f"http://site/{name}/", href).removeprefix("http://site/")
+    assert (site / target).is_file(), target
+
+
+@pytest.mark.slow
+def test_the_zip_holds_every_notebook(site: Path) -> None:
+    links = [a["href"] for a in article(site, ".").find_all("a") if a["href"].endswith(".zip")]
+    assert links == [ZIP], "the home page links the zip, relatively"
+    with zipfile.ZipFile(site / ZIP) as archive:
+        infos = archive.infolist()
+        assert sorted(info.filename for info in infos) == [
+            f"attnbook-notebooks/{name}.ipynb" for name in NOTEBOOKS
+        ]
+        for info in infos:
+            assert info.date_time == (1980, 1, 1, 0, 0, 0), "no build timestamp"
+            name = PurePosixPath(info.filename).name
+            assert archive.read(info) == (site / "notebooks" / name).read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_a_chapter_notebook_follows_its_chapter(site: Path, chapter: str) -> None:
+    notebook = site_notebook(site, chapter)
+    markdown = (ROOT / "docs" / f"{chapter}.md").read_text(encoding="utf-8")
+    blocks = re.findall(r'^[ \t]*```python exec="1"', markdown, flags=re.MULTILINE)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert len(code) == len(blocks), "one code cell per executed block"
+    assert code[0].source.lstrip().startswith("import"), "the imports come first"
+    first = notebook.cells[0]
+    assert first.cell_type == "markdown"
+    assert "d2l.ai" in first.source and "CC BY-SA 4.0" in first.source
+    assert f"https://attnbook.github.io/attnbook/{chapter}/" in first.source
+    text = nbformat.writes(notebook)
+    assert "markdown-exec" not in text and "to_svg" not in text
+    assert "==" not in "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    figures = len(re.findall(r"print\(to_svg\(", markdown))
+    ends_with_figure = [cell for cell in code if re.search(r"\n\w+$|^\w+$", cell.source)]
+    assert len(ends_with_figure) == figures, "each figure of the chapter shows in Jupyter"
+
+
+@pytest.fixture
+def venv_kernel(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A kernel spec that runs this very Python, whatever kernels the machine has."""
+    data = tmp_path_factory.mktemp("jupyter")
+    (data / "kernels" / KERNEL).mkdir(parents=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "attnbook test kernel",
+        "language": "python",
+    }
+    (data / "kernels" / KERNEL / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(data))  # searched before any other kernel folder
+    assert KernelSpecManager().get_kernel_spec(KERNEL).argv[0] == sys.executable
+    return KERNEL
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(
+    site: Path, name: str, venv_kernel: str, tmp_path: Path
+) -> None:
+    notebook = site_notebook(site, name)
+    client = NotebookClient(
+        notebook,
+        kernel_name=venv_kernel,
+        timeout=CELL_TIMEOUT,
+        resources={"metadata": {"path": str(tmp_path)}},  # run outside the repository
+    )
+    started = time.monotonic()
+    client.execute()
+    elapsed = time.monotonic() - started
+    assert elapsed < NOTEBOOK_TIME_LIMIT, f"{name} took {elapsed:.0f} s"
+    outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
+    assert not [output for output in outputs if output.output_type == "error"]
+    stderr = [output.text for output in outputs if output.get("name") == "stderr"]
+    assert not stderr, f"{name} warned: {stderr}"
+    images = [output for output in outputs if "image/png" in output.get("data", {})]
+    assert images, f"{name} shows its figures"
+
+
+# --- the playground page (mkdocs-jupyter) ---------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_playground_is_executed_at_build_time(site: Path) -> None:
+    playground = article(site, PLAYGROUND)
+    text = playground.get_text()
+    assert "与 torch.softmax(dim=-1) 一致： True" in text
+    assert "Traceback" not in text
+    images = playground.select('img[src^="data:image/png;base64,"]')
+    assert len(images) >= 3
+    assert all(image.get("alt") for image in images)
+
+
+@pytest.mark.slow
+def test_the_playground_has_working_chinese_anchors(site: Path) -> None:
+    soup = page(site, PLAYGROUND)
+    headings = soup.find("article").find_all(re.compile("^h[1-6]$"))
+    ids = [heading.get("id", "") for heading in headings]
+    assert all(ids), f"empty heading ids: {ids}"
+    assert len(set(ids)) == len(ids)
+    chinese = [
+        i for i, h in zip(ids, headings, strict=True) if re.search(r"[\u4e00-\u9fff]", h.get_text())
+    ]
+    assert chinese and all(re.search(r"[\u4e00-\u9fff]", i) for i in chinese), ids
+    toc = soup.select('nav.md-nav--secondary a.md-nav__link[href^="#"]')
+    targets = [unquote(link["href"][1:]) for link in toc]
+    assert set(targets) == set(ids[1:]), "the table of contents lists every section"
+    for heading in headings:
+        permalink = heading.find("a", class_="headerlink")
+        assert permalink is not None and permalink["href"] == f"#{heading['id']}"
+
+
+def external_requests(soup: BeautifulSoup) -> list[str]:
+    """Everything on a page that makes the browser ask another host."""
+    other_host = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+    found = []
+    for tag in soup.find_all(["script", "link", "img", "iframe", "source", "video", "audio"]):
+        for attribute in ("src", "href", "srcset"):
+            value = tag.get(attribute)
+            if tag.name == "link" and tag.get("rel") in (["canonical"], ["alternate"]):
+                continue  # metadata, never fetched
+            if value and other_host.match(value):
+                found.append(f"<{tag.name} {attribute}={value}>")
+    for code in [*soup.find_all("script"), *soup.find_all("style")]:
+        text = code.get_text()
+        found += re.findall(r"""(?:import\s*\(?|from)\s*["'](?:https?:)?//[^"']+""", text)
+        found += re.findall(r"@import[^;]*|url\(\s*[\"']?(?:https?:)?//[^)]*\)", text)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [*NOTEBOOKS, "."])
+def test_no_request_to_another_host(site: Path, name: str) -> None:
+    assert external_requests(page(site, name)) == []
+
+
+@pytest.mark.slow
+def test_the_playground_uses_the_site_theme_only(site: Path) -> None:
+    playground = article(site, PLAYGROUND)
+    assert not playground.find(["style", "script"]), "no CSS or script of its own"
+    assert not playground.select("[style]"), "no inline colours: the palette toggle applies"
+    assert not playground.select('[class*="jp-"]'), "no JupyterLab markup left unstyled"
+    assert len(playground.select("div.highlight > pre > code")) >= 10
+
+
+@pytest.mark.slow
+def test_search_indexes_the_playground_prose_not_its_code(site: Path) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = [doc for doc in index["docs"] if doc["location"].startswith(f"{PLAYGROUND}/")]
+    text = re.sub(r"[\u200b\s]", "", " ".join(doc["title"] + doc["text"] for doc in docs))
+    for prose in ("试一试", "温度越低", "掩码：只看前面的键"):
+        assert prose in text
+    for code in ("manual_seed", "torch.stack", "causal_scores", "tensor(", "每行之和"):
+        assert code not in text, f"{code!r} is code or output"
+
+
+@pytest.mark.slow
+def test_the_playground_weighs_at_most_twice_a_chapter(site: Path) -> None:
+    chapters = {name: (site / name / "index.html").stat().st_size for name in CHAPTERS}
+    budget = 2 * statistics.median(chapters.values())
+    weight = (site / PLAYGROUND / "index.html").stat().st_size
+    print(f"playground {weight} B; chapters {chapters}; budget {budget:.0f} B")
+    assert weight <= budget, f"{weight} B > 2 × median chapter ({budget / 2:.0f} B)"
+
+
+# --- a failing notebook fails the build -------------------------------------------------------
+
+NOTEBOOK_CONFIG = """\
+INHERIT: {root}/mkdocs.yml
+docs_dir: docs
+nav: null
+watch: []
+hooks:
+  - {root}/docs/hooks/exec_report.py
+  - {root}/docs/hooks/notebooks.py
+  - {root}/docs/hooks/notebook_pages.py
+validation:
+  omitted_files: info
+"""
+if (ROOT / "docs" / "overrides").is_dir():  # the theme's custom_dir is relative to the config
+    NOTEBOOK_CONFIG += "theme:\n  custom_dir: {root}/docs/overrides\n"
+
+
+def build_with_notebook(tmp_path: Path, *sources: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# 坏笔记本", id="title")]
+        + [nbformat.v4.new_code_cell(source, id=f"c{i}") for i, source in enumerate(sources)],
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}},
+    )
+    nbformat.write(notebook, tmp_path / "docs" / "broken.ipynb")
+    (tmp_path / "mkdocs.yml").write_text(NOTEBOOK_CONFIG.format(root=ROOT))
+    return mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
+
+
+@pytest.mark.slow
+def test_a_failing_cell_fails_the_build(tmp_path: Path) -> None:
+    result = build_with_notebook(
+        tmp_path,
+        "weights = [0.5, 0.4]",
+        "def check(weights):\n    if sum(weights) != 1:\n"
+        '        raise ValueError("weights do not sum to one")\n\ncheck(weights)',
+    )
+    assert result.returncode != 0
+    assert (
+        "docs/broken.ipynb: cell 3, line 3 failed with ValueError: weights do not sum to one"
+        in result.stderr
+    )
+    assert "Aborted with a BuildError" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_a_warning_in_a_cell_fails_the_build(tmp_path: Path) -> None:
+    result = build_with_notebook(tmp_path, 'import warnings\nwarnings.warn("sloppy")')
+    assert result.returncode != 0
+    assert "docs/broken.ipynb: a cell wrote to stderr" in result.stderr
+    assert "UserWarning: sloppy" in result.stderr
+
+
+@pytest.mark.slow
+def test_allow_errors_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    config = NOTEBOOK_CONFIG + "plugins:\n  - mkdocs-jupyter:\n      allow_errors: true\n"
+    (tmp_path / "mkdocs.yml").write_text(config.format(root=ROOT))
+    result = mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode != 0
+    assert "set allow_errors: false" in result.stderr
