@@ -145,6 +145,9 @@ INHERIT: {root}/mkdocs.yml
 docs_dir: docs
 nav: null
 watch: []
+theme:
+  name: material
+  custom_dir: {root}/docs/overrides
 hooks:
   - {root}/docs/hooks/exec_report.py
 plugins:
