@@ -29,8 +29,8 @@ import pytest
 from bs4 import BeautifulSoup
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
-from site_support import ROOT, article, mkdocs_build, page
 
+ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted(path.stem for path in (ROOT / "docs").glob("[0-9][0-9]-*.md"))
 PLAYGROUND = "05-playground"
 NOTEBOOKS = [*CHAPTERS, PLAYGROUND]
@@ -49,6 +49,34 @@ def load_hook(name: str) -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        capture_output=True,
+        text=True,
+        cwd=config.parent,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def page(site: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((site / name / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def article(site: Path, name: str) -> BeautifulSoup:
+    found = page(site, name).find("article")
+    assert found is not None
+    return found
 
 
 # --- the conversion, without a build --------------------------------------------------------
