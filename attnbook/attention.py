@@ -287,7 +287,7 @@ def softmax(x: ArrayLike | torch.Tensor, axis: int = -1) -> NDArray[np.float64] 
     The default ``axis=-1`` makes each *row* of a matrix sum to 1; ``axis=0`` would make
     each *column* sum to 1, the pitfall of exercise 2.
 
-    Taught in: 练习 (docs/04-exercises.md).
+    Taught in: "Summary and exercises" (docs/04-exercises.md).
 
     Args:
         x: Scores: a numpy array, a nested list of numbers or a torch tensor.
@@ -368,7 +368,7 @@ def masked_softmax(
     never NaN, so the values it would pool contribute nothing. (d2l instead fills dropped
     entries with -1e6, which gives a fully masked row uniform weights.)
 
-    Taught in: 查询、键和值 (docs/02-queries-keys-values.md).
+    Taught in: "Queries, keys and values" (docs/02-queries-keys-values.md).
 
     Args:
         scores: A numpy array, nested list or torch tensor of scores.
@@ -469,7 +469,7 @@ def average_pooling(
     weights 1/n_keys, so every query gets the same output, the mean of the values. The
     arguments follow :func:`attention_pooling`, so that the two can be swapped.
 
-    Taught in: 查询、键和值 (docs/02-queries-keys-values.md).
+    Taught in: "Queries, keys and values" (docs/02-queries-keys-values.md).
 
     Args:
         queries: Shape (..., n_queries, d). Only their number matters here.
@@ -625,7 +625,7 @@ def attention_pooling(
       (..., n_queries, n_keys); it gets the checked inputs (float64 numpy arrays, or
       tensors) and must return a tensor when given tensors.
 
-    Taught in: 查询、键和值 (docs/02-queries-keys-values.md).
+    Taught in: "Queries, keys and values" (docs/02-queries-keys-values.md).
 
     Args:
         queries: Shape (..., n_queries, d).

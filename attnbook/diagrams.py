@@ -379,7 +379,7 @@ def attention_cue_scene(
     caption names the cue: the red cup catches the eye by its saliency (a nonvolitional
     cue), while turning to the book is the subject's own choice (a volitional cue).
 
-    Taught in: 注意力提示 (docs/01-attention-cues.md).
+    Taught in: "Attention cues" (docs/01-attention-cues.md).
 
     Args:
         focus: The object the eye looks at: ``"coffee"`` (nonvolitional cue) or
@@ -495,7 +495,7 @@ def attention_pooling_diagram(
     attention weights (0.2, 0.7, 0.1) the query gives them, and attention pooling turns
     the weighted values into the output.
 
-    Taught in: 查询、键和值 (docs/02-queries-keys-values.md).
+    Taught in: "Queries, keys and values" (docs/02-queries-keys-values.md).
 
     Args:
         language: Which dictionary of ``DIAGRAM_LABELS`` to take the words from.

@@ -84,7 +84,7 @@ def show_heatmaps(
 ) -> BookFigure:
     """Draw matrices of attention weights as heatmaps that share one colour scale.
 
-    Taught in: 注意力的可视化 (docs/03-visualizing-attention.md).
+    Taught in: "Visualizing attention" (docs/03-visualizing-attention.md).
 
     Each matrix is a panel: its rows are queries (the y axis) and its columns are keys
     (the x axis). Panels are laid out in a grid of display rows and display columns, as

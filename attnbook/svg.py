@@ -126,7 +126,7 @@ class BookFigure(Figure):
 def to_png(fig: Figure, *, dpi: float = 100) -> bytes:
     """Render a figure as PNG bytes with attnbook's fonts, on a white background.
 
-    Taught in: 注意力的可视化 (docs/03-visualizing-attention.md).
+    Taught in: "Visualizing attention" (docs/03-visualizing-attention.md).
 
     A figure from ``attnbook.show_heatmaps`` is drawn once, as it was laid out, and
     encoded by attnbook (RGB, compressed fast when large); the cells of a composed grid
@@ -173,7 +173,7 @@ def to_svg(
 ) -> str:
     """Render a figure as a compact SVG string to print inline into an HTML page.
 
-    Taught in: 注意力的可视化 (docs/03-visualizing-attention.md).
+    Taught in: "Visualizing attention" (docs/03-visualizing-attention.md).
 
     Text stays text; pure black (text, axes, ticks, frames) becomes ``currentColor``, so
     the figure follows the page's light or dark theme, while other colours are kept and

@@ -31,10 +31,14 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted(path.stem for path in (ROOT / "docs").glob("[0-9][0-9]-*.md"))
+CHAPTERS = sorted(
+    path.stem for path in (ROOT / "docs").glob("[0-9][0-9]-*.md") if "." not in path.stem
+)
 PLAYGROUND = "05-playground"
 NOTEBOOKS = [*CHAPTERS, PLAYGROUND]
-LINK_TEXT = "下载 Jupyter 笔记本"
+# Each edition's pages live under its prefix: the Chinese at the root, the English in en/.
+EDITIONS = {"": "zh", "en/": "en"}
+LINK_TEXT = {"zh": "下载 Jupyter 笔记本", "en": "Download the Jupyter notebook"}
 ZIP = "notebooks/attnbook-notebooks.zip"
 CELL_TIMEOUT = 120  # seconds, for one cell
 NOTEBOOK_TIME_LIMIT = 180  # seconds, for a whole notebook in a fresh kernel
@@ -168,27 +172,40 @@ def test_the_committed_playground_has_no_outputs() -> None:
 # --- notebooks a reader downloads -----------------------------------------------------------
 
 
-def site_notebook(site: Path, name: str) -> nbformat.NotebookNode:
-    return nbformat.read(site / "notebooks" / f"{name}.ipynb", as_version=4)
+def site_notebook(site: Path, edition: str, name: str) -> nbformat.NotebookNode:
+    return nbformat.read(site / edition / "notebooks" / f"{name}.ipynb", as_version=4)
+
+
+def source(edition: str, name: str, suffix: str = ".md") -> Path:
+    """The source of a page in an edition: ``docs/name.md`` or ``docs/name.en.md``."""
+    language = EDITIONS[edition]
+    return ROOT / "docs" / (f"{name}{suffix}" if not edition else f"{name}.{language}{suffix}")
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_every_notebook_page_links_its_notebook(site: Path, name: str) -> None:
-    links = [link for link in article(site, name).find_all("a") if link.get_text() == LINK_TEXT]
-    assert len(links) == 1, f"{name} needs one {LINK_TEXT!r} link"
+def test_every_notebook_page_links_its_notebook(site: Path, edition: str, name: str) -> None:
+    text = LINK_TEXT[EDITIONS[edition]]
+    links = [
+        link for link in article(site, edition + name).find_all("a") if link.get_text() == text
+    ]
+    assert len(links) == 1, f"{edition}{name} needs one {text!r} link"
     href = links[0]["href"]
     assert not re.match(r"^(?:[a-z]+:|/)", href), f"{href} must be relative"
     assert links[0]["download"] == f"{name}.ipynb"
-    target = urljoin(f"http://site/{name}/", href).removeprefix("http://site/")
+    target = urljoin(f"http://site/{edition}{name}/", href).removeprefix("http://site/")
+    assert target == f"{edition}notebooks/{name}.ipynb", "the edition's own notebook"
     assert (site / target).is_file(), target
 
 
 @pytest.mark.slow
-def test_the_zip_holds_every_notebook(site: Path) -> None:
-    links = [a["href"] for a in article(site, ".").find_all("a") if a["href"].endswith(".zip")]
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_zip_holds_every_notebook(site: Path, edition: str) -> None:
+    home = article(site, edition or ".")
+    links = [a["href"] for a in home.find_all("a") if a["href"].endswith(".zip")]
     assert links == [ZIP], "the home page links the zip, relatively"
-    with zipfile.ZipFile(site / ZIP) as archive:
+    with zipfile.ZipFile(site / edition / ZIP) as archive:
         infos = archive.infolist()
         assert sorted(info.filename for info in infos) == [
             f"attnbook-notebooks/{name}.ipynb" for name in NOTEBOOKS
@@ -196,14 +213,15 @@ def test_the_zip_holds_every_notebook(site: Path) -> None:
         for info in infos:
             assert info.date_time == (1980, 1, 1, 0, 0, 0), "no build timestamp"
             name = PurePosixPath(info.filename).name
-            assert archive.read(info) == (site / "notebooks" / name).read_bytes()
+            assert archive.read(info) == (site / edition / "notebooks" / name).read_bytes()
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_a_chapter_notebook_follows_its_chapter(site: Path, chapter: str) -> None:
-    notebook = site_notebook(site, chapter)
-    markdown = (ROOT / "docs" / f"{chapter}.md").read_text(encoding="utf-8")
+def test_a_chapter_notebook_follows_its_chapter(site: Path, edition: str, chapter: str) -> None:
+    notebook = site_notebook(site, edition, chapter)
+    markdown = source(edition, chapter).read_text(encoding="utf-8")
     blocks = re.findall(r'^[ \t]*```python exec="1"', markdown, flags=re.MULTILINE)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert len(code) == len(blocks), "one code cell per executed block"
@@ -211,7 +229,8 @@ def test_a_chapter_notebook_follows_its_chapter(site: Path, chapter: str) -> Non
     first = notebook.cells[0]
     assert first.cell_type == "markdown"
     assert "d2l.ai" in first.source and "CC BY-SA 4.0" in first.source
-    assert f"https://attnbook.github.io/attnbook/{chapter}/" in first.source
+    assert f"https://attnbook.github.io/attnbook/{edition}{chapter}/" in first.source
+    assert f"https://attnbook.github.io/attnbook/{edition})" in first.source, "links its home"
     text = nbformat.writes(notebook)
     assert "markdown-exec" not in text and "to_svg" not in text
     assert "==" not in "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
@@ -237,11 +256,12 @@ def venv_kernel(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(
-    site: Path, name: str, venv_kernel: str, tmp_path: Path
+    site: Path, edition: str, name: str, venv_kernel: str, tmp_path: Path
 ) -> None:
-    notebook = site_notebook(site, name)
+    notebook = site_notebook(site, edition, name)
     client = NotebookClient(
         notebook,
         kernel_name=venv_kernel,
@@ -263,11 +283,15 @@ def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(
 # --- the playground page (mkdocs-jupyter) ---------------------------------------------------
 
 
+PLAYGROUND_CHECK = {"zh": "与 torch.softmax(dim=-1) 一致： True", "en": "dim=-1): True"}
+
+
 @pytest.mark.slow
-def test_the_playground_is_executed_at_build_time(site: Path) -> None:
-    playground = article(site, PLAYGROUND)
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_playground_is_executed_at_build_time(site: Path, edition: str) -> None:
+    playground = article(site, edition + PLAYGROUND)
     text = playground.get_text()
-    assert "与 torch.softmax(dim=-1) 一致： True" in text
+    assert PLAYGROUND_CHECK[EDITIONS[edition]] in text
     assert "Traceback" not in text
     images = playground.select('img[src^="data:image/png;base64,"]')
     assert len(images) >= 3
@@ -275,8 +299,9 @@ def test_the_playground_is_executed_at_build_time(site: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_playground_has_working_chinese_anchors(site: Path) -> None:
-    soup = page(site, PLAYGROUND)
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_playground_has_working_anchors(site: Path, edition: str) -> None:
+    soup = page(site, edition + PLAYGROUND)
     headings = soup.find("article").find_all(re.compile("^h[1-6]$"))
     ids = [heading.get("id", "") for heading in headings]
     assert all(ids), f"empty heading ids: {ids}"
@@ -284,7 +309,8 @@ def test_the_playground_has_working_chinese_anchors(site: Path) -> None:
     chinese = [
         i for i, h in zip(ids, headings, strict=True) if re.search(r"[\u4e00-\u9fff]", h.get_text())
     ]
-    assert chinese and all(re.search(r"[\u4e00-\u9fff]", i) for i in chinese), ids
+    if EDITIONS[edition] == "zh":
+        assert chinese and all(re.search(r"[\u4e00-\u9fff]", i) for i in chinese), ids
     toc = soup.select('nav.md-nav--secondary a.md-nav__link[href^="#"]')
     targets = [unquote(link["href"][1:]) for link in toc]
     assert set(targets) == set(ids[1:]), "the table of contents lists every section"
@@ -312,14 +338,16 @@ def external_requests(soup: BeautifulSoup) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [*NOTEBOOKS, "."])
-def test_no_request_to_another_host(site: Path, name: str) -> None:
-    assert external_requests(page(site, name)) == []
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("name", [*NOTEBOOKS, ""])
+def test_no_request_to_another_host(site: Path, edition: str, name: str) -> None:
+    assert external_requests(page(site, edition + name or ".")) == []
 
 
 @pytest.mark.slow
-def test_the_playground_uses_the_site_theme_only(site: Path) -> None:
-    playground = article(site, PLAYGROUND)
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_playground_uses_the_site_theme_only(site: Path, edition: str) -> None:
+    playground = article(site, edition + PLAYGROUND)
     assert not playground.find(["style", "script"]), "no CSS or script of its own"
     assert not playground.select("[style]"), "no inline colours: the palette toggle applies"
     assert not playground.select('[class*="jp-"]'), "no JupyterLab markup left unstyled"
@@ -338,10 +366,11 @@ def test_search_indexes_the_playground_prose_not_its_code(site: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_playground_weighs_at_most_twice_a_chapter(site: Path) -> None:
-    chapters = {name: (site / name / "index.html").stat().st_size for name in CHAPTERS}
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_playground_weighs_at_most_twice_a_chapter(site: Path, edition: str) -> None:
+    chapters = {name: (site / edition / name / "index.html").stat().st_size for name in CHAPTERS}
     budget = 2 * statistics.median(chapters.values())
-    weight = (site / PLAYGROUND / "index.html").stat().st_size
+    weight = (site / edition / PLAYGROUND / "index.html").stat().st_size
     print(f"playground {weight} B; chapters {chapters}; budget {budget:.0f} B")
     assert weight <= budget, f"{weight} B > 2 × median chapter ({budget / 2:.0f} B)"
 
@@ -357,6 +386,7 @@ hooks:
   - {root}/docs/hooks/exec_report.py
   - {root}/docs/hooks/notebooks.py
   - {root}/docs/hooks/notebook_pages.py
+  - {root}/docs/hooks/languages.py
 validation:
   omitted_files: info
 """

@@ -15,8 +15,9 @@ This hook wraps markdown-exec's Python runner so that:
   when nothing it depends on changed: its code, the code run before it in its session,
   and the source of attnbook. An edit to a chapter's prose then rebuilds it without
   running any example; an edited example runs again, after the skipped examples before
-  it in its session, so it sees the same state as in a full run. A cold ``mkdocs
-  build`` runs every example.
+  it in its session, so it sees the same state as in a full run. Each edition (the
+  Chinese and the English build of mkdocs-static-i18n) keeps its own outputs. A cold
+  ``mkdocs build`` runs every example.
 
 It relies on markdown-exec internals (pinned in ``.ci/constraints.txt``); the tests in
 ``tests/test_build.py`` break loudly if those move.
@@ -79,7 +80,10 @@ class _Cache:
     package: str = ""  # a hash of attnbook's source
 
 
-_cache = _Cache()  # mkdocs loads a hook once per process: the cache outlives a build
+# mkdocs loads a hook once per process, so the caches outlive a build; one per language,
+# because mkdocs-static-i18n builds the editions one after the other.
+_caches: dict[str, _Cache] = {}
+_cache = _Cache()
 
 
 def _package_hash() -> str:
@@ -197,6 +201,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
+    global _cache
+    _cache = _caches.setdefault(str(config.theme.get("language", "")), _Cache())
     for name in [
         name for name in sys.modules if name == "attnbook" or name.startswith("attnbook.")
     ]:

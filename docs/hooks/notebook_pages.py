@@ -71,7 +71,10 @@ _DISPLAY_MATH = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?P<tex>[^$\n]+?)\$(?!\$)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-_state: dict[str, Any] = {"config_dir": Path.cwd(), "slugify": None}
+# The alt text of a figure in a cell's output, in the edition's language.
+FIGURE_ALT = {"zh": "上面的代码画出的图", "en": "The figure drawn by the code above"}
+
+_state: dict[str, Any] = {"config_dir": Path.cwd(), "slugify": None, "language": "zh"}
 
 
 def _relative(path: str | Path) -> str:
@@ -99,7 +102,11 @@ def _exporter(original: type[Any]) -> Callable[..., Any]:
     def make(**kwargs: Any) -> Any:
         kwargs["template_file"] = TEMPLATE.name
         kwargs["extra_template_paths"] = [str(TEMPLATE.parent), *kwargs["extra_template_paths"]]
-        kwargs["filters"] = {**kwargs.get("filters", {}), "highlight_code": _highlight_code}
+        kwargs["filters"] = {
+            **kwargs.get("filters", {}),
+            "highlight_code": _highlight_code,
+            "figure_alt": lambda output: FIGURE_ALT[_state["language"]],
+        }
         kwargs["config"]["ExecutePreprocessor"]["timeout"] = CELL_TIMEOUT
         return original(**kwargs)
 
@@ -194,6 +201,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
         convert_module.nb2html = convert
     return config
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    # mkdocs-static-i18n sets the edition's language in its on_config, after this hook's.
+    _state["language"] = str(config.theme["language"])
 
 
 # --- the rendered page: heading ids, table of contents, math, no other host ----------------

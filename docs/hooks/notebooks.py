@@ -20,6 +20,9 @@ Notebook pages (``docs/*.ipynb``, rendered by mkdocs-jupyter) are offered as the
 committed (without outputs). All notebooks are also zipped, with fixed timestamps so two
 builds give the same bytes, into ``notebooks/attnbook-notebooks.zip``, which the home page
 links. Every page with a notebook gets a "下载 Jupyter 笔记本" link under its title.
+
+Each edition (mkdocs-static-i18n) gets its own: the English pages' notebooks, zip and
+links are under ``en/notebooks/``, with the credit and the link in English.
 """
 
 from __future__ import annotations
@@ -36,22 +39,38 @@ from typing import Any
 
 import nbformat
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
 NOTEBOOK_DIR = "notebooks"
 ZIP_URI = f"{NOTEBOOK_DIR}/attnbook-notebooks.zip"
-LINK_TEXT = "下载 Jupyter 笔记本"
+# What the pages and notebooks say, in each edition's language (theme.language).
+LINK_TEXT = {"zh": "下载 Jupyter 笔记本", "en": "Download the Jupyter notebook"}
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no build timestamp
 
-CREDIT = (
-    "> 本笔记本由网站构建时从[《{title}》]({url})一章的 Markdown 生成。"
-    "内容改写自《动手学深度学习》（[d2l.ai](https://d2l.ai/)）第 10.1 节"
-    "[“注意力提示”](https://zh.d2l.ai/chapter_attention-mechanisms/attention-cues.html)，"
-    "按 [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/) 许可发布。"
-    "运行前请先安装本书的 `attnbook` 包，见[本书首页]({home})。"
-)
+_D2L_SECTION = {
+    "zh": "https://zh.d2l.ai/chapter_attention-mechanisms/attention-cues.html",
+    "en": "https://classic.d2l.ai/chapter_attention-mechanisms/attention-cues.html",
+}
+CREDIT = {
+    "zh": (
+        "> 本笔记本由网站构建时从[《{title}》]({url})一章的 Markdown 生成。"
+        "内容改写自《动手学深度学习》（[d2l.ai](https://d2l.ai/)）第 10.1 节"
+        f"[“注意力提示”]({_D2L_SECTION['zh']})，"
+        "按 [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/) 许可发布。"
+        "运行前请先安装本书的 `attnbook` 包，见[本书首页]({home})。"
+    ),
+    "en": (
+        "> This notebook was generated from the Markdown of the chapter "
+        "[*{title}*]({url}) when the site was built. It is adapted from "
+        f"[“Attention Cues”]({_D2L_SECTION['en']}) (section 10.1) of *Dive into Deep "
+        "Learning* ([d2l.ai](https://d2l.ai/)) and shared under "
+        "[CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/). "
+        "Install the book's `attnbook` package before running it: see the [home page]({home})."
+    ),
+}
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -250,7 +269,12 @@ def _drop_unused_to_svg(cells: list[Any]) -> None:
 
 
 def chapter_notebook(
-    markdown: str, *, page_url: str, home_url: str, link: Callable[[str], str]
+    markdown: str,
+    *,
+    page_url: str,
+    home_url: str,
+    link: Callable[[str], str],
+    language: str = "zh",
 ) -> nbformat.NotebookNode:
     """Make the notebook of a chapter from its Markdown (front matter removed).
 
@@ -260,6 +284,7 @@ def chapter_notebook(
         home_url: The URL of the home page, which says how to install attnbook.
         link: Maps a link target of the chapter (e.g. ``api.md#x``) to one that works
             from a notebook.
+        language: The edition's language, ``"zh"`` or ``"en"``, for the credit cell.
 
     Returns:
         The notebook, in nbformat 4 with deterministic cell ids.
@@ -268,7 +293,9 @@ def chapter_notebook(
     title = heading["title"] if heading else ""
     lines = _footnotes(_flatten_admonitions(markdown.split("\n")))
     v4 = nbformat.v4
-    cells = [v4.new_markdown_cell(CREDIT.format(title=title, url=page_url, home=home_url))]
+    cells = [
+        v4.new_markdown_cell(CREDIT[language].format(title=title, url=page_url, home=home_url))
+    ]
     used_ids: set[str] = set()
 
     def cell_id(wanted: str | None) -> str:
@@ -345,18 +372,23 @@ def _zip(notebooks: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has picked this edition's files
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     _state.notebooks.clear()
+    language = str(config.theme["language"])
     site_url = config.site_url or ""
     if site_url and not site_url.endswith("/"):
         site_url += "/"
     home = files.get_file_from_path("index.md")
-    home_url = site_url + (home.url if home else "")
+    home_url = site_url + (home.url.removeprefix("./") if home else "")  # "./" at the root
+    # An edition's notebooks sit beside its home page: notebooks/ or en/notebooks/.
+    edition = posixpath.dirname(home.dest_uri) if home else ""
     contents: dict[str, bytes] = {}
     for file in list(files):
         if not file.inclusion.is_included() or file.generated_by:
             continue
-        source = PurePosixPath(file.src_uri)
+        # mkdocs-static-i18n names 01-attention-cues.en.md's edition-free source here.
+        source = PurePosixPath(getattr(file, "norm_src_uri", file.src_uri))
         name = str(source.with_suffix(".ipynb"))
         if source.suffix == ".ipynb" and file.abs_src_path:
             contents[name] = Path(file.abs_src_path).read_bytes()
@@ -369,26 +401,35 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 page_url=site_url + file.url if site_url else file.url,
                 home_url=home_url,
                 link=_linker(file, files, site_url),
+                language=language,
             )
             contents[name] = nbformat.writes(notebook).encode("utf-8") + b"\n"
         else:
             continue
-        generated = File.generated(config, f"{NOTEBOOK_DIR}/{name}", content=contents[name])
+        generated = _generated(config, f"{NOTEBOOK_DIR}/{name}", edition, contents[name])
         files.append(generated)
         _state.notebooks[file.src_uri] = generated
     if contents:
-        files.append(File.generated(config, ZIP_URI, content=_zip(contents)))
+        files.append(_generated(config, ZIP_URI, edition, _zip(contents)))
     return files
 
 
-def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
+def _generated(config: MkDocsConfig, src_uri: str, edition: str, content: bytes) -> File:
+    """A file of the build, at ``src_uri`` for links from the pages, in the edition's folder."""
+    file = File.generated(config, src_uri, content=content)
+    file.dest_uri = posixpath.join(edition, src_uri)
+    return file
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, **kwargs: Any) -> str:
     notebook = _state.notebooks.get(page.file.src_uri)
     if notebook is None:
         return html
+    language = str(config.theme["language"])
     name = PurePosixPath(notebook.src_uri).name
     link = (
         f'<p><a href="{notebook.url_relative_to(page.file)}" download="{name}" '
-        f'title="{name}">{LINK_TEXT}</a></p>'
+        f'title="{name}">{LINK_TEXT[language]}</a></p>'
     )
     title_end = html.find("</h1>")
     if title_end < 0:

@@ -40,14 +40,34 @@ NO_NETWORK = {
 }
 
 
+#: The editions and where each lives in the site: Chinese (the default) at the root.
+EDITIONS = {"zh": "", "en": "en/"}
+
+
 def _page_path(source: Path) -> str:
     return "" if source.stem == "index" else f"{source.stem}/"
 
 
-#: Every page of the site, by name (for test ids and screenshots), as a path on the server.
+def stem(name: str) -> str:
+    """The page a name stands for, in whichever edition: ``en/api`` -> ``api``."""
+    return name.rpartition("/")[2]
+
+
+def source_of(name: str) -> Path:
+    """The source file of a page of ``PAGES``: ``docs/api.md`` or ``docs/api.en.md``."""
+    prefix, _, page = name.rpartition("/")
+    wanted = [f".{prefix}"] if prefix else []
+    return next(path for path in DOCS.glob(f"{page}.*") if path.suffixes[:-1] == wanted)
+
+
+#: Every page of the site in both editions, by name (``api``, ``en/api``: for test ids
+#: and screenshots), as a path on the server. Every page exists in both editions
+#: (tests/test_editions.py).
 PAGES = {
-    source.stem: _page_path(source)
+    f"{prefix}{source.stem}": prefix + _page_path(source)
+    for prefix in EDITIONS.values()
     for source in sorted([*DOCS.glob("*.md"), *DOCS.glob("*.ipynb")])
+    if len(source.suffixes) == 1
 }
 
 

@@ -42,9 +42,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class _SiteHandler(SimpleHTTPRequestHandler):
     """Serves the site under the path of ``site_url`` (``/attnbook/``), as GitHub Pages does.
 
-    The sitemap names pages by ``site_url``; mkdocs-material's instant navigation only
-    intercepts links to pages in it, so it is served with the local origin, as
-    ``mkdocs serve`` does by rebuilding with ``site_url`` set to its own address.
+    The sitemaps (the site's and the English edition's) name pages by ``site_url``;
+    mkdocs-material's instant navigation only intercepts links to pages in them, so they
+    are served with the local origin, as ``mkdocs serve`` does by rebuilding with
+    ``site_url`` set to its own address.
     """
 
     prefix = urlsplit(SITE_URL).path
@@ -54,12 +55,13 @@ class _SiteHandler(SimpleHTTPRequestHandler):
             self.send_error(404)
             return
         self.path = "/" + self.path[len(self.prefix) :]
-        if urlsplit(self.path).path != "/sitemap.xml":
-            super().do_GET()
+        sitemap = Path(self.translate_path(self.path))
+        if not urlsplit(self.path).path.endswith("/sitemap.xml") or not sitemap.is_file():
+            super().do_GET()  # one sitemap per edition; any other is a 404
             return
         host, port = self.server.server_address[:2]
         local = f"http://{host}:{port}{self.prefix}"
-        body = Path(self.translate_path(self.path)).read_bytes()
+        body = sitemap.read_bytes()
         body = body.replace(SITE_URL.encode(), local.encode())
         self.send_response(200)
         self.send_header("Content-Type", "application/xml")

@@ -16,20 +16,29 @@ from typing import Any
 
 import nbformat
 import pytest
-from browser_support import ARTIFACTS, DOCS, PAGES, Visit
+from browser_support import ARTIFACTS, DOCS, EDITIONS, PAGES, Visit, source_of, stem
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHAPTERS = [name for name in PAGES if re.match(r"\d\d-", name) and (DOCS / f"{name}.md").exists()]
+CHAPTERS = [
+    stem(name)
+    for name in PAGES
+    if re.match(r"\d\d-", stem(name)) and source_of(name).suffix == ".md"
+]
 # What each page must show at least (the build writes them; the browser must render them).
 HEATMAP_PAGES = ["02-queries-keys-values", "03-visualizing-attention", "04-exercises"]
 MATH_PAGES = CHAPTERS
 FOOTNOTE_PAGES = ["01-attention-cues", "02-queries-keys-values"]
 ADMONITION_PAGES = ["index", *CHAPTERS]
+# Each edition searches its own pages: a query, in the edition's language, and the page
+# it must find.
 SEARCHES = {
-    "注意力汇聚": "02-queries-keys-values",
-    "自主性提示": "01-attention-cues",
-    "heatmap": "03-visualizing-attention",
+    ("zh", "注意力汇聚"): "02-queries-keys-values",
+    ("zh", "自主性提示"): "01-attention-cues",
+    ("zh", "heatmap"): "03-visualizing-attention",
+    ("en", "attention pooling"): "02-queries-keys-values",
+    ("en", "volitional"): "01-attention-cues",
+    ("en", "heatmaps"): "03-visualizing-attention",
 }
 RGB = tuple[float, float, float]
 WEIGHT_TITLE = re.compile(r"^(?P<query>.+), (?P<key>.+): (?P<weight>-?\d+(?:\.\d+)?(?:e-?\d+)?)$")
@@ -175,7 +184,7 @@ def test_figures_are_visible_and_heatmap_cells_answer_hover(visit: Visit, name: 
         assert image.get_attribute("alt"), f"image {index} has no alt text"
         assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     heatmaps = check_heatmaps(visit)
-    if name in HEATMAP_PAGES:
+    if stem(name) in HEATMAP_PAGES:
         assert heatmaps > 0, "this chapter shows heatmaps"
     assert_clean(visit)
 
@@ -185,11 +194,11 @@ def test_math_footnotes_and_admonitions_render(visit: Visit, name: str) -> None:
     visit.goto(PAGES[name])
     page = visit.page
     maths = check_math(visit)
-    if name in MATH_PAGES:
+    if stem(name) in MATH_PAGES:
         assert maths > 0, "this chapter has math"
 
     admonitions = page.locator("article .admonition, article details")
-    if name in ADMONITION_PAGES:
+    if stem(name) in ADMONITION_PAGES:
         assert admonitions.count() > 0
     for index in range(admonitions.count()):
         admonition = admonitions.nth(index)
@@ -204,7 +213,7 @@ def test_math_footnotes_and_admonitions_render(visit: Visit, name: str) -> None:
         assert details.evaluate("details => details.open") != was_open
 
     references = page.locator("article sup[id^='fnref'] > a")
-    if name in FOOTNOTE_PAGES:
+    if stem(name) in FOOTNOTE_PAGES:
         assert references.count() > 0
     for reference in references.all():
         target = reference.evaluate("a => a.hash")  # instant navigation makes hrefs absolute
@@ -260,28 +269,38 @@ def test_dark_mode_toggle_switches_palette_and_figures_stay_legible(
         return seen
 
     light = check("default")
-    page.screenshot(path=shots / f"{name}-light.png", full_page=True)
+    page.screenshot(path=shots / f"{name.replace('/', '-')}-light.png", full_page=True)
     page.locator("[data-md-component=palette] label:visible").click()
     page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
     dark = check("slate")
     assert dark["background"] != light["background"] and dark["text"] != light["text"]
-    page.screenshot(path=shots / f"{name}-dark.png", full_page=True)
+    page.screenshot(path=shots / f"{name.replace('/', '-')}-dark.png", full_page=True)
     page.locator("[data-md-component=palette] label:visible").click()
     page.wait_for_function("document.body.dataset.mdColorScheme === 'default'")
     assert_clean(visit)
 
 
-@pytest.mark.parametrize("query", SEARCHES)
-def test_search_finds_the_chapter(visit: Visit, query: str) -> None:
-    visit.goto("")
+@pytest.mark.parametrize(("language", "query"), SEARCHES)
+def test_search_finds_the_chapter_in_its_own_edition(
+    visit: Visit, language: str, query: str
+) -> None:
+    edition = EDITIONS[language]
+    visit.goto(edition)
     box = visit.page.locator("input.md-search__input")
     box.click()
     box.fill(query)
     box.press("End")  # a key press, as when an input method commits the word
     results = visit.page.locator(".md-search-result__item > a")
     results.first.wait_for(state="visible")
-    links = [link.get_attribute("href") or "" for link in results.all()]
-    assert any(f"/{SEARCHES[query]}/" in link for link in links), links
+    links = [link.evaluate("a => new URL(a.href).pathname") for link in results.all()]
+    wanted = f"/{edition}{SEARCHES[language, query]}/"
+    assert any(link.endswith(wanted) for link in links), links
+    other = [e for e in EDITIONS.values() if e and e != edition]
+    for link in links:
+        page = link.removeprefix("/attnbook/")
+        assert page.startswith(edition) and not any(page.startswith(e) for e in other), (
+            f"{link} is in another edition"
+        )
     assert_clean(visit)
 
 
@@ -290,9 +309,9 @@ def test_notebook_download_links_return_notebooks(visit: Visit, name: str) -> No
     visit.goto(PAGES[name])
     links = visit.page.locator("a[href$='.ipynb'], a[href$='.zip']")
     hrefs = [link.evaluate("a => a.href") for link in links.all()]
-    if (DOCS / "hooks" / "notebooks.py").exists() and name in CHAPTERS:
+    if (DOCS / "hooks" / "notebooks.py").exists() and stem(name) in CHAPTERS:
         assert any(href.endswith(".ipynb") for href in hrefs), "chapters offer a notebook"
-    if (DOCS / "hooks" / "notebooks.py").exists() and name == "index":
+    if (DOCS / "hooks" / "notebooks.py").exists() and stem(name) == "index":
         assert any(href.endswith(".zip") for href in hrefs), "the home page offers the zip"
     for href in hrefs:
         assert href.startswith(visit.base), f"{href} is not on this site"
@@ -317,9 +336,11 @@ def _check_notebook(text: str) -> None:
     assert any(cell.cell_type == "code" for cell in notebook.cells)
 
 
-def test_instant_navigation_keeps_figures_and_math_working(visit: Visit) -> None:
+@pytest.mark.parametrize("language", EDITIONS)
+def test_instant_navigation_keeps_figures_and_math_working(visit: Visit, language: str) -> None:
     page = visit.page
-    visit.goto("")
+    edition = EDITIONS[language]
+    visit.goto(edition)
     page.evaluate("window.stillTheSamePage = true")  # gone if the browser reloads
     steps = [
         ("nav a.md-nav__link[href$='02-queries-keys-values/']", "02-queries-keys-values"),
@@ -328,27 +349,57 @@ def test_instant_navigation_keeps_figures_and_math_working(visit: Visit) -> None
     ]
     for selector, name in steps:
         page.locator(selector).first.click()
-        page.wait_for_url(f"**/{PAGES[name]}")
+        page.wait_for_url(f"**/{PAGES[edition + name]}")
         page.wait_for_function(
             "expected => document.querySelector('article h1')?.textContent.includes(expected)",
-            arg=_title(name),
+            arg=_title(edition + name),
         )
         assert page.evaluate("window.stillTheSamePage === true"), "instant navigation reloaded"
         assert check_heatmaps(visit) > 0
         assert check_math(visit) > 0
     page.go_back()
-    page.wait_for_url(f"**/{PAGES['03-visualizing-attention']}")
+    page.wait_for_url(f"**/{PAGES[edition + '03-visualizing-attention']}")
     page.wait_for_function(
         "expected => document.querySelector('article h1')?.textContent.includes(expected)",
-        arg=_title("03-visualizing-attention"),
+        arg=_title(edition + "03-visualizing-attention"),
     )
     assert check_heatmaps(visit) > 0
     assert page.evaluate("window.stillTheSamePage === true")
     assert_clean(visit)
 
 
+@pytest.mark.parametrize(("start", "target"), [("zh", "en"), ("en", "zh")])
+def test_the_language_selector_leads_to_the_same_page_in_the_other_edition(
+    visit: Visit, start: str, target: str
+) -> None:
+    """Also after instant navigation, and as a full load of the other edition."""
+    page = visit.page
+    here, there = EDITIONS[start], EDITIONS[target]
+    visit.goto(here + "01-attention-cues/")
+    page.evaluate("window.stillTheSamePage = true")
+    page.locator("a.md-footer__link--next").click()  # instant navigation to chapter 2
+    page.wait_for_url(f"**/{PAGES[here + '02-queries-keys-values']}")
+    page.wait_for_function(
+        "expected => document.querySelector('article h1')?.textContent.includes(expected)",
+        arg=_title(here + "02-queries-keys-values"),
+    )
+    assert page.evaluate("window.stillTheSamePage === true")
+    page.locator(".md-header__option .md-select").hover()
+    page.locator(f"a.md-select__link[hreflang='{target}']").click()
+    page.wait_for_url(f"**/attnbook/{PAGES[there + '02-queries-keys-values']}")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.lang") == target, "the other edition's page"
+    assert page.evaluate("window.stillTheSamePage === undefined"), "a full page load"
+    title = page.locator("article h1").text_content() or ""
+    assert _title(there + "02-queries-keys-values") in title
+    selector = page.locator(f"a.md-select__link[hreflang='{start}']")
+    back = selector.evaluate("a => new URL(a.href).pathname")
+    assert back == f"/attnbook/{PAGES[here + '02-queries-keys-values']}", "and back again"
+    assert_clean(visit)
+
+
 def _title(name: str) -> str:
-    source = (DOCS / f"{name}.md").read_text(encoding="utf-8")
+    source = source_of(name).read_text(encoding="utf-8")
     match = re.search(r"^# (.+)$", source, re.MULTILINE)
     assert match
     return match[1].strip()

@@ -1,0 +1,178 @@
+"""MkDocs hook: the Chinese and the English edition, each a whole site of its own.
+
+mkdocs-static-i18n builds the Chinese edition (the default) at the site's root and the
+English one under ``en/``, from ``page.md`` and ``page.en.md``. Out of the box the two
+editions share one search index, one ``base`` and one instant-navigation sitemap, so a
+search on an English page finds Chinese pages and a click on the language selector loads
+the other edition inside this one's header. This hook keeps them apart:
+
+- **Search per edition.** The search index is split by edition: ``search/`` holds the
+  Chinese pages and ``en/search/`` the English ones, each with its own language for the
+  search engine (Chinese is segmented by jieba, English stemmed).
+- **A base per edition.** English pages tell mkdocs-material that their site starts at
+  ``en/`` (the ``base`` of ``__config``), so they load the English index and instant
+  navigation stays within ``en/sitemap.xml``, which lists the English pages.
+- **The language selector goes to the same page in the other edition**, with a full
+  page load. ``docs/assets/languages.js`` keeps its links right after instant
+  navigation; mkdocs-static-i18n's warning that the two do not mix is silenced for that
+  reason only.
+- **No alternate links in the head.** mkdocs-material takes each
+  ``<link rel="alternate" hreflang>`` for the root of another site and fetches its
+  ``sitemap.xml``; for a page's counterpart that is a 404 and a console error. The
+  sitemap already names every page's counterpart (``xhtml:link hreflang``), which is
+  what search engines read, so the head links are dropped.
+- **The edition's language from the start of its build**, so that mkdocstrings (the
+  API page's "Parameters") and the other hooks see it in their ``on_config``.
+- **Notebook pages stay notebook pages.** mkdocs-static-i18n recreates every file as a
+  plain ``File``, which would turn mkdocs-jupyter's pages back into JSON files; the
+  hook wraps them again, keeping the edition's address.
+
+It relies on mkdocs-static-i18n internals (pinned in ``.ci/constraints.txt``); the tests
+in ``tests/test_editions.py`` break loudly if those move.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from mkdocs.structure.pages import Page
+from mkdocs_jupyter.plugin import NotebookFile
+from mkdocs_static_i18n import suffix
+
+_CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.DOTALL)
+_HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
+_SITEMAP_URL = re.compile(r"[ \t]*<url>.*?</url>\n?", re.DOTALL)
+_LOC = re.compile(r"<loc>(.*?)</loc>")
+
+
+class _SelectorIsKeptRight(logging.Filter):
+    """Drop the one warning that ``docs/assets/languages.js`` answers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "not compatible with theme.features = navigation.instant" not in record.getMessage()
+
+
+def _i18n(config: MkDocsConfig) -> Any:
+    plugin = config.plugins.get("i18n")
+    if plugin is None:
+        raise PluginError("docs/hooks/languages.py needs the i18n plugin (mkdocs-static-i18n)")
+    return plugin
+
+
+def _prefix(plugin: Any, locale: str) -> str:
+    """Where an edition lives in the site: "" for the default language, else "en/"."""
+    return "" if locale == plugin.default_language else f"{locale}/"
+
+
+def _keeping_notebook_pages(create: Any) -> Any:
+    def create_i18n_file(file: File, *args: Any, **kwargs: Any) -> File:
+        i18n_file = create(file, *args, **kwargs)
+        if not isinstance(file, NotebookFile):
+            return i18n_file
+        page = object.__new__(NotebookFile)
+        page.file = i18n_file
+        page.dest_path = i18n_file.dest_path  # the edition's address, e.g. en/05-…/index.html
+        page.abs_dest_path = i18n_file.abs_dest_path
+        page.url = i18n_file.url
+        return page
+
+    create_i18n_file.attnbook = True  # type: ignore[attr-defined]
+    return create_i18n_file
+
+
+def on_startup(**kwargs: Any) -> None:
+    logging.getLogger("mkdocs.plugins.mkdocs_static_i18n.reconfigure").addFilter(
+        _SelectorIsKeptRight()
+    )
+    if not getattr(suffix.create_i18n_file, "attnbook", False):
+        suffix.create_i18n_file = _keeping_notebook_pages(suffix.create_i18n_file)
+
+
+@event_priority(100)  # before every plugin: mkdocstrings picks its locale in its on_config
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    plugin = _i18n(config)
+    if plugin.config.docs_structure != "suffix":
+        raise PluginError("i18n: the editions use the suffix layout (page.en.md)")
+    # mkdocs-static-i18n sets the edition's language late (its on_config runs last), so
+    # the plugins configured before it would see the previous edition's language.
+    config.theme["language"] = plugin.current_language or plugin.default_language
+    return config
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Point an edition's pages at the edition's own root (search index, sitemap)."""
+    output = _HEAD_ALTERNATE.sub("", output)
+    plugin = _i18n(config)
+    prefix = _prefix(plugin, plugin.current_language)
+    if not prefix:
+        return output
+
+    def rebase(found: re.Match[str]) -> str:
+        settings = json.loads(html.unescape(found[2]))
+        settings["base"] = posixpath.join(settings["base"], prefix)
+        return found[1] + json.dumps(settings, separators=(",", ":")) + found[3]
+
+    rebased, count = _CONFIG.subn(rebase, output, count=1)
+    if not count:
+        raise PluginError(f"{page.file.src_uri}: the theme's __config script is missing")
+    return rebased
+
+
+@event_priority(-200)  # after mkdocs-static-i18n has merged the editions' search entries
+def on_post_build(config: MkDocsConfig) -> None:
+    """Split the search index by edition, and give each edition its own sitemap."""
+    plugin = _i18n(config)
+    site = Path(config.site_dir)
+    index_path = site / "search" / "search_index.json"
+    if not index_path.exists():
+        return
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    prefixes = {locale: _prefix(plugin, locale) for locale in plugin.build_languages}
+
+    def edition_of(location: str) -> str:
+        return next(
+            (
+                locale
+                for locale, prefix in prefixes.items()
+                if prefix and location.startswith(prefix)
+            ),
+            plugin.default_language,
+        )
+
+    for locale, prefix in prefixes.items():
+        docs = [
+            {**doc, "location": doc["location"][len(prefix) :]}
+            for doc in index["docs"]
+            if edition_of(doc["location"]) == locale
+        ]
+        edition = {**index, "config": {**index["config"], "lang": [locale]}, "docs": docs}
+        target = site / prefix / "search" / "search_index.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(edition, ensure_ascii=False, separators=(",", ":")), "utf-8")
+        if prefix:
+            _write_sitemap(site / "sitemap.xml", site / prefix / "sitemap.xml", config, prefix)
+
+
+def _loc(url: str) -> str:
+    found = _LOC.search(url)
+    return found[1] if found else ""
+
+
+def _write_sitemap(whole: Path, target: Path, config: MkDocsConfig, prefix: str) -> None:
+    """The edition's own sitemap: its pages only, as instant navigation expects at its base."""
+    text = whole.read_text(encoding="utf-8")
+    root = (config.site_url or "") + prefix
+    urls = [url for url in _SITEMAP_URL.findall(text) if _loc(url).startswith(root)]
+    start = text.index("<url>") if "<url>" in text else len(text)
+    head = text[: text.rfind("\n", 0, start) + 1]
+    target.write_text(head + "".join(urls) + "</urlset>\n", encoding="utf-8")

@@ -1,0 +1,362 @@
+"""The Chinese and the English edition are kept in step: the drift check.
+
+Every page of ``docs/`` exists in both editions (``page.md`` and ``page.en.md``, or
+``.ipynb``). Their prose differs; their code does not. For each executed block of a
+chapter, in order, the two editions must have the same markdown-exec options and the same
+Python once every string literal is masked and comments are dropped: labels, titles and
+printed words are the page's language, every name, number and call is shared. Headings
+must correspond one to one (same levels, same order), and so must the API directives.
+The check itself is tested: changing a block in one edition only makes it fail.
+
+The built site is checked too: both editions build strictly, every page links its
+counterpart in the language selector, search indexes stay apart, and each edition has its
+own notebooks.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+LANGUAGE = "en"  # the edition beside the default (Chinese) one
+SITE_URL = "https://attnbook.github.io/attnbook/"  # site_url in mkdocs.yml
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_EXEC_ON = re.compile(r"""\bexec=["']?(1|on|true|yes)\b""", re.IGNORECASE)
+_OPTION = re.compile(r"""(?P<name>[\w-]+)=(?P<quote>["']?)(?P<value>[^"'\s]*)(?P=quote)""")
+_HEADING = re.compile(r"^(?P<level>#{1,6})[ \t]+\S")
+_DIRECTIVE = re.compile(r"^:::[ \t]+\S+", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Block:
+    line: int  # 1-based line of the opening fence, or the cell's number in a notebook
+    options: tuple[tuple[str, str], ...]
+    code: str
+
+
+class _MaskStrings(ast.NodeTransformer):
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if isinstance(node.value, str):
+            return ast.copy_location(ast.Constant(value="…"), node)
+        return node
+
+
+def shape(code: str) -> str:
+    """The code's AST with string literals masked (comments are not in the AST)."""
+    return ast.dump(_MaskStrings().visit(ast.parse(code)), include_attributes=False)
+
+
+def pages() -> list[Path]:
+    """The default edition's pages: every page source without a language suffix."""
+    sources = [*DOCS.glob("*.md"), *DOCS.glob("*.ipynb")]
+    return sorted(path for path in sources if len(path.suffixes) == 1)
+
+
+def counterpart(page: Path) -> Path:
+    return page.with_suffix(f".{LANGUAGE}{page.suffix}")
+
+
+def markdown_blocks(text: str) -> tuple[list[Block], list[str]]:
+    """The executed Python blocks of a chapter, and its headings' levels (outside code)."""
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    headings: list[str] = []
+    i = 0
+    while i < len(lines):
+        opening = _FENCE.match(lines[i])
+        if opening is None:
+            heading = _HEADING.match(lines[i])
+            if heading:
+                headings.append(heading["level"])
+            i += 1
+            continue
+        end = i + 1
+        while end < len(lines) and not lines[end].strip().startswith(opening["fence"]):
+            end += 1
+        info = opening["info"]
+        if re.match(r"^[ \t]*\{?[ \t]*\.?python\b", info) and _EXEC_ON.search(info):
+            indent = opening["indent"]
+            body = "\n".join(line[len(indent) :] for line in lines[i + 1 : end])
+            options = tuple(sorted((m["name"], m["value"]) for m in _OPTION.finditer(info)))
+            blocks.append(Block(line=i + 1, options=options, code=body))
+        i = end + 1
+    return blocks, headings
+
+
+def notebook_blocks(path: Path) -> tuple[list[Block], list[str]]:
+    notebook = nbformat.read(path, as_version=4)
+    blocks, headings = [], []
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.cell_type == "code":
+            blocks.append(
+                Block(line=number, options=(("id", cell.get("id", "")),), code=cell.source)
+            )
+        elif cell.cell_type == "markdown":
+            headings += [
+                m["level"] for line in cell.source.split("\n") if (m := _HEADING.match(line))
+            ]
+    return blocks, headings
+
+
+def drift(default: Path, edition: Path) -> list[str]:
+    """How ``edition`` differs from ``default`` in anything but prose and string labels."""
+    if not edition.exists():
+        return [f"docs/{edition.name} is missing: every page exists in both editions"]
+    read = notebook_blocks if default.suffix == ".ipynb" else _markdown_file
+    (ours, our_headings), (theirs, their_headings) = read(default), read(edition)
+    name, other = f"docs/{default.name}", f"docs/{edition.name}"
+    unit = "cell" if default.suffix == ".ipynb" else "line"
+    problems = []
+    if our_headings != their_headings:
+        problems.append(
+            f"{other}: headings {''.join(' ' + h for h in their_headings)} do not match "
+            f"{name}:{''.join(' ' + h for h in our_headings)}"
+        )
+    if default.suffix == ".md":
+        directives = [_DIRECTIVE.findall(p.read_text(encoding="utf-8")) for p in (default, edition)]
+        if directives[0] != directives[1]:
+            problems.append(f"{other}: its ::: directives differ from {name}'s")
+    if len(ours) != len(theirs):
+        problems.append(f"{other} has {len(theirs)} executed blocks, {name} has {len(ours)}")
+    for mine, yours in zip(ours, theirs, strict=False):
+        where = f"{other} {unit} {yours.line} (against {name} {unit} {mine.line})"
+        if mine.options != yours.options:
+            problems.append(f"{where}: options {yours.options} differ from {mine.options}")
+        try:
+            same = shape(mine.code) == shape(yours.code)
+        except SyntaxError as error:
+            problems.append(f"{where}: does not parse: {error}")
+            continue
+        if not same:
+            problems.append(f"{where}: the code differs beyond strings and comments")
+    return problems
+
+
+def _markdown_file(path: Path) -> tuple[list[Block], list[str]]:
+    return markdown_blocks(path.read_text(encoding="utf-8"))
+
+
+# --- the sources ---------------------------------------------------------------------------
+
+
+def test_the_pages_are_found() -> None:
+    names = {page.name for page in pages()}
+    assert {"index.md", "01-attention-cues.md", "api.md", "05-playground.ipynb"} <= names
+
+
+def test_every_edition_page_has_a_default_page() -> None:
+    orphans = [
+        path.name
+        for path in [*DOCS.glob(f"*.{LANGUAGE}.md"), *DOCS.glob(f"*.{LANGUAGE}.ipynb")]
+        if not path.with_suffix("").with_suffix(path.suffix).exists()
+    ]
+    assert not orphans
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda page: page.name)
+def test_the_editions_do_not_drift(page: Path) -> None:
+    assert drift(page, counterpart(page)) == []
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda page: page.name)
+def test_the_english_edition_is_in_english(page: Path) -> None:
+    text = counterpart(page).read_text(encoding="utf-8")
+    chinese = re.findall(r"[\u4e00-\u9fff]+", text)
+    assert not chinese, f"{counterpart(page).name} still has Chinese text: {chinese[:5]}"
+
+
+def test_diagrams_take_the_pages_language() -> None:
+    for page in pages():
+        for path, language in ((page, "zh"), (counterpart(page), LANGUAGE)):
+            calls = re.findall(
+                r"attention_(?:cue_scene|pooling_diagram)\(([^)]*)\)", path.read_text("utf-8")
+            )
+            for arguments in calls:
+                assert f'language="{language}"' in arguments, f"{path.name}: {arguments}"
+
+
+# --- the check catches drift ----------------------------------------------------------------
+
+CHAPTER = """\
+# Title
+
+```python exec="1" session="s" id="setup"
+import numpy as np
+```
+
+Prose.
+
+## Section
+
+```python exec="1" source="above" session="s" id="weights"
+weights = np.ones(5) / 5  # equal weights
+print("权重：", weights)
+```
+"""
+
+
+def drift_between(tmp_path: Path, default: str, edition: str) -> list[str]:
+    first, second = tmp_path / "page.md", tmp_path / "page.en.md"
+    first.write_text(default, encoding="utf-8")
+    second.write_text(edition, encoding="utf-8")
+    return drift(first, second)
+
+
+def test_labels_comments_and_prose_may_differ(tmp_path: Path) -> None:
+    english = (
+        CHAPTER.replace("Prose.", "Other prose, in English.")
+        .replace("# equal weights", "# every key weighs the same")
+        .replace('"权重："', '"Weights:"')
+        .replace("## Section", "## A section")
+    )
+    assert drift_between(tmp_path, CHAPTER, english) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("np.ones(5) / 5", "np.ones(5) / 4"),
+            "docs/page.en.md line 11 (against docs/page.md line 11)",
+        ),
+        (("np.ones(5)", "np.zeros(5)"), "the code differs beyond strings and comments"),
+        (('id="weights"', 'id="weight"'), "options"),
+        (('session="s" id="weights"', 'session="t" id="weights"'), "options"),
+        (("## Section", "### Section"), "headings"),
+        (
+            ('```python exec="1" session="s" id="setup"', '```python session="s" id="setup"'),
+            "1 executed blocks",
+        ),
+    ],
+)
+def test_changing_code_in_one_edition_only_is_drift(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    changed = CHAPTER.replace(*change)
+    assert changed != CHAPTER
+    problems = drift_between(tmp_path, CHAPTER, changed)
+    assert problems and any(message in problem for problem in problems), problems
+
+
+def test_a_missing_page_is_drift(tmp_path: Path) -> None:
+    (tmp_path / "page.md").write_text(CHAPTER, encoding="utf-8")
+    assert "is missing" in drift(tmp_path / "page.md", tmp_path / "page.en.md")[0]
+
+
+def test_a_changed_notebook_cell_is_drift(tmp_path: Path) -> None:
+    playground = DOCS / "05-playground.ipynb"
+    notebook = nbformat.read(counterpart(playground), as_version=4)
+    cell = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    cell.source = cell.source.replace("manual_seed(0)", "manual_seed(1)")
+    nbformat.write(notebook, tmp_path / "05-playground.en.ipynb")
+    problems = drift(playground, tmp_path / "05-playground.en.ipynb")
+    assert any("cell 2" in problem and "differs" in problem for problem in problems), problems
+
+
+# --- the built site --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("editions")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-5000:]
+    return site
+
+
+def url_path(page: Path) -> str:
+    stem = page.name.split(".")[0]
+    return "" if stem == "index" else f"{stem}/"
+
+
+def html(site: Path, path: str) -> BeautifulSoup:
+    return BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", pages(), ids=lambda page: page.name)
+def test_each_page_is_built_in_both_languages_and_links_its_counterpart(
+    site: Path, page: Path
+) -> None:
+    for prefix, language, other in (("", "zh", f"{LANGUAGE}/"), (f"{LANGUAGE}/", LANGUAGE, "")):
+        document = html(site, prefix + url_path(page))
+        assert document.html["lang"] == language
+        selector = {a["hreflang"]: a["href"] for a in document.select("a.md-select__link")}
+        assert set(selector) == {"zh", LANGUAGE}
+        here = SITE_URL + prefix + url_path(page)
+        target = urljoin(here, selector["zh" if prefix else LANGUAGE])
+        assert target == SITE_URL + other + url_path(page), selector
+
+
+@pytest.mark.slow
+def test_search_is_per_edition(site: Path) -> None:
+    chinese = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    english = json.loads((site / LANGUAGE / "search" / "search_index.json").read_text("utf-8"))
+    assert chinese["config"]["lang"] == ["zh"] and english["config"]["lang"] == [LANGUAGE]
+    english_text = " ".join(doc["title"] + " " + doc["text"] for doc in english["docs"])
+    # The API page quotes the package's doctests, whose default labels are Chinese.
+    prose = " ".join(
+        doc["text"] for doc in english["docs"] if not doc["location"].startswith("api/")
+    )
+    assert not re.search(r"[\u4e00-\u9fff]", prose)
+    assert "Parameters" in english_text and "参数" not in english_text, "mkdocstrings in English"
+    assert any(doc["location"].startswith("01-attention-cues/") for doc in english["docs"])
+    assert not any(doc["location"].startswith(f"{LANGUAGE}/") for doc in chinese["docs"])
+    assert "attention pooling" in english_text.lower()
+    config = re.search(
+        r'<script id="__config"[^>]*>(.*?)</script>',
+        (site / LANGUAGE / "index.html").read_text("utf-8"),
+    )
+    assert config and json.loads(config[1])["base"] == f"../{LANGUAGE}/"
+
+
+@pytest.mark.slow
+def test_each_edition_has_its_own_sitemap_for_instant_navigation(site: Path) -> None:
+    english = (site / LANGUAGE / "sitemap.xml").read_text(encoding="utf-8")
+    locations = re.findall(r"<loc>(.*?)</loc>", english)
+    assert locations and all(f"/attnbook/{LANGUAGE}/" in loc for loc in locations)
+    assert len(locations) == len(pages())
+
+
+@pytest.mark.slow
+def test_each_edition_offers_its_own_notebooks(site: Path) -> None:
+    for prefix, credit in (("", "动手学深度学习"), (f"{LANGUAGE}/", "Dive into Deep Learning")):
+        with zipfile.ZipFile(site / prefix / "notebooks" / "attnbook-notebooks.zip") as archive:
+            names = sorted(archive.namelist())
+            assert len(names) == len(pages()) - 2  # all but the home page and the API page
+            first = nbformat.reads(archive.read(names[0]).decode("utf-8"), as_version=4)
+            assert credit in first.cells[0].source
+    page = html(site, f"{LANGUAGE}/01-attention-cues/")
+    link = page.find("a", download=True)
+    assert link and link.get_text() == "Download the Jupyter notebook"
+
+
+@pytest.mark.slow
+def test_english_figures_have_english_labels(site: Path) -> None:
+    article = html(site, f"{LANGUAGE}/01-attention-cues/").find("article")
+    figures = article.select("svg[role=img]")
+    assert figures
+    text = " ".join(figure.get_text(" ") + figure.get("aria-label", "") for figure in figures)
+    assert "coffee cup" in text and not re.search(r"[\u4e00-\u9fff]", text)
+    playground = html(site, f"{LANGUAGE}/05-playground/").find("article")
+    assert all(not re.search(r"[\u4e00-\u9fff]", img["alt"]) for img in playground.find_all("img"))
