@@ -96,3 +96,47 @@ def test_a_rebuild_runs_only_what_changed(tmp_path: Path) -> None:
     assert prose == {"ran": [], "total": 1, "total2": 0}  # the page shows the kept output
     # The edited example runs after the example before it in its session, which it needs.
     assert example == {"ran": ["first", "second"], "total": 0, "total2": 1}
+
+
+I18N_CONFIG = """\
+site_name: cache
+docs_dir: docs
+hooks:
+  - {root}/docs/hooks/exec_report.py
+plugins:
+  - i18n:
+      docs_structure: suffix
+      fallback_to_default: false
+      languages:
+        - locale: zh
+          name: 中文
+          default: true
+        - locale: en
+          name: English
+  - markdown-exec
+markdown_extensions:
+  - pymdownx.superfences
+"""
+
+
+def test_each_edition_keeps_its_own_outputs(tmp_path: Path) -> None:
+    """mkdocs-static-i18n builds the editions in turn; neither may evict the other's."""
+    log = tmp_path / "log.txt"
+    (tmp_path / "docs").mkdir()
+    chapter = CHAPTER.format(log=str(log))
+    (tmp_path / "docs" / "index.md").write_text(chapter)
+    english = chapter.replace("Prose.", "English prose.").replace('"total:"', '"sum:"')
+    (tmp_path / "docs" / "index.en.md").write_text(english)
+    (tmp_path / "mkdocs.yml").write_text(I18N_CONFIG.format(root=ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(BUILDS), str(tmp_path), str(log)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    cold, prose, example = json.loads(result.stdout.strip().splitlines()[-1])
+    assert cold["ran"] == ["first", "second", "alone"] * 2  # both editions, once each
+    assert prose["ran"] == [], "a prose edit reruns no example in either edition"
+    assert example["ran"] == ["first", "second"], "only the edited edition reruns its example"

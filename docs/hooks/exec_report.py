@@ -200,9 +200,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+def _language(config: MkDocsConfig) -> str:
+    """The edition being built: mkdocs-material names it language, mkdocs's themes locale."""
+    return str(config.theme.get("language") or config.theme.get("locale") or "")
+
+
 def on_pre_build(config: MkDocsConfig) -> None:
     global _cache
-    _cache = _caches.setdefault(str(config.theme.get("language", "")), _Cache())
+    _cache = _caches.setdefault(_language(config), _Cache())
     for name in [
         name for name in sys.modules if name == "attnbook" or name.startswith("attnbook.")
     ]:
