@@ -78,20 +78,26 @@ print(json.dumps(runs))
 """
 
 
-def test_a_rebuild_runs_only_what_changed(tmp_path: Path) -> None:
-    log = tmp_path / "log.txt"
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "index.md").write_text(CHAPTER.format(log=str(log)))
-    (tmp_path / "mkdocs.yml").write_text(CONFIG.format(root=ROOT))
+def three_builds(root: Path, log: Path) -> list[dict[str, object]]:
+    """Build the site at ``root`` cold, after a prose edit and after a code edit."""
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(BUILDS), str(tmp_path), str(log)],
+        [sys.executable, "-c", textwrap.dedent(BUILDS), str(root), str(log)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    cold, prose, example = json.loads(result.stdout.strip().splitlines()[-1])
+    runs: list[dict[str, object]] = json.loads(result.stdout.strip().splitlines()[-1])
+    return runs
+
+
+def test_a_rebuild_runs_only_what_changed(tmp_path: Path) -> None:
+    log = tmp_path / "log.txt"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(CHAPTER.format(log=str(log)))
+    (tmp_path / "mkdocs.yml").write_text(CONFIG.format(root=ROOT))
+    cold, prose, example = three_builds(tmp_path, log)
     assert cold == {"ran": ["first", "second", "alone"], "total": 1, "total2": 0}
     assert prose == {"ran": [], "total": 1, "total2": 0}  # the page shows the kept output
     # The edited example runs after the example before it in its session, which it needs.
@@ -128,15 +134,7 @@ def test_each_edition_keeps_its_own_outputs(tmp_path: Path) -> None:
     english = chapter.replace("Prose.", "English prose.").replace('"total:"', '"sum:"')
     (tmp_path / "docs" / "index.en.md").write_text(english)
     (tmp_path / "mkdocs.yml").write_text(I18N_CONFIG.format(root=ROOT))
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(BUILDS), str(tmp_path), str(log)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    cold, prose, example = json.loads(result.stdout.strip().splitlines()[-1])
+    cold, prose, example = three_builds(tmp_path, log)
     assert cold["ran"] == ["first", "second", "alone"] * 2  # both editions, once each
     assert prose["ran"] == [], "a prose edit reruns no example in either edition"
     assert example["ran"] == ["first", "second"], "only the edited edition reruns its example"
