@@ -104,12 +104,10 @@ def test_a_rebuild_runs_only_what_changed(tmp_path: Path) -> None:
     assert example == {"ran": ["first", "second"], "total": 0, "total2": 1}
 
 
-I18N_CONFIG = """\
-site_name: cache
-docs_dir: docs
-hooks:
-  - {root}/docs/hooks/exec_report.py
-plugins:
+# The same site with mkdocs-static-i18n: index.md and index.en.md, built in turn.
+I18N_CONFIG = CONFIG.replace(
+    "plugins:\n",
+    """plugins:
   - i18n:
       docs_structure: suffix
       fallback_to_default: false
@@ -119,10 +117,8 @@ plugins:
           default: true
         - locale: en
           name: English
-  - markdown-exec
-markdown_extensions:
-  - pymdownx.superfences
-"""
+""",
+)
 
 
 def test_each_edition_keeps_its_own_outputs(tmp_path: Path) -> None:

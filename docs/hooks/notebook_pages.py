@@ -204,7 +204,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
-    # mkdocs-static-i18n sets the edition's language in its on_config, after this hook's.
+    # The edition being built: docs/hooks/languages.py sets it before any on_config runs.
     _state["language"] = str(config.theme["language"])
 
 
