@@ -63,10 +63,8 @@ class _SelectorIsKeptRight(logging.Filter):
 
 
 def _i18n(config: MkDocsConfig) -> Any:
-    plugin = config.plugins.get("i18n")
-    if plugin is None:
-        raise PluginError("docs/hooks/languages.py needs the i18n plugin (mkdocs-static-i18n)")
-    return plugin
+    """mkdocs-static-i18n, or None on a site of one language (then this hook does nothing)."""
+    return config.plugins.get("i18n")
 
 
 def _prefix(plugin: Any, locale: str) -> str:
@@ -101,6 +99,8 @@ def on_startup(**kwargs: Any) -> None:
 @event_priority(100)  # before every plugin: mkdocstrings picks its locale in its on_config
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     plugin = _i18n(config)
+    if plugin is None:
+        return config
     if plugin.config.docs_structure != "suffix":
         raise PluginError("i18n: the editions use the suffix layout (page.en.md)")
     # mkdocs-static-i18n sets the edition's language late (its on_config runs last), so
@@ -113,7 +113,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Point an edition's pages at the edition's own root (search index, sitemap)."""
     output = _HEAD_ALTERNATE.sub("", output)
     plugin = _i18n(config)
-    prefix = _prefix(plugin, plugin.current_language)
+    prefix = _prefix(plugin, plugin.current_language) if plugin else ""
     if not prefix:
         return output
 
@@ -134,7 +134,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     plugin = _i18n(config)
     site = Path(config.site_dir)
     index_path = site / "search" / "search_index.json"
-    if not index_path.exists():
+    if plugin is None or not index_path.exists():
         return
     index = json.loads(index_path.read_text(encoding="utf-8"))
     prefixes = {locale: _prefix(plugin, locale) for locale in plugin.build_languages}

@@ -112,9 +112,8 @@ def test_lighthouse_scores(
     lighthouse: Path, server: str, scores: dict[str, dict[str, float]], name: str, scheme: str
 ) -> None:
     REPORTS.mkdir(parents=True, exist_ok=True)
-    report = run_lighthouse(
-        lighthouse, server + PAGES[name], REPORTS / f"{name}-{scheme}.json", SCHEMES[scheme]
-    )
+    path = REPORTS / f"{name.replace('/', '-')}-{scheme}.json"  # en/api -> en-api
+    report = run_lighthouse(lighthouse, server + PAGES[name], path, SCHEMES[scheme])
     assert not report.get("runtimeError"), report.get("runtimeError")
     values = {category: report["categories"][category]["score"] for category in CATEGORIES}
     scores[f"{name} {scheme}"] = values
