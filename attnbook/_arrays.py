@@ -73,12 +73,41 @@ def _nested_shape(x: object, name: str) -> None:
     shape_of(x, name)
 
 
+def _holds_arrays(x: list[Any] | tuple[Any, ...]) -> bool:
+    """Tell whether a nested list holds arrays or tensors, not only numbers."""
+    return any(
+        is_tensor(item)
+        or isinstance(item, np.ndarray)
+        or (isinstance(item, (list, tuple)) and _holds_arrays(item))
+        for item in x
+    )
+
+
+def _stack(items: list[Any] | tuple[Any, ...], name: str) -> NDArray[np.float64]:
+    """Convert each item of a sequence on its own, then stack them (all the same shape).
+
+    This is how a tuple of per-layer tensors (a model's ``attentions``) becomes one array:
+    every tensor is detached, moved to the CPU and widened by ``to_numpy`` first, since
+    numpy cannot read a tensor that requires grad or holds bfloat16.
+    """
+    parts = [to_numpy(item, f"{name}[{i}]") for i, item in enumerate(items)]
+    for i, part in enumerate(parts[1:], start=1):
+        if part.shape != parts[0].shape:
+            raise ValueError(
+                f"{name} must hold arrays of one shape, but {name}[0] has "
+                f"shape {parts[0].shape} and {name}[{i}] has shape {part.shape}"
+            )
+    return np.stack(parts)
+
+
 def to_numpy(x: object, name: str) -> NDArray[np.float64]:
     """Convert ``x`` to a float64 numpy array, rejecting what is not real numbers.
 
-    Accepts numpy arrays, nested lists or tuples of numbers, scalars, and torch tensors of
-    any real dtype (float16 and bfloat16 included), with or without ``requires_grad``, on
-    any device. Booleans and integers become 0/1 and whole floats.
+    Accepts numpy arrays, nested lists or tuples of numbers, scalars, torch tensors of any
+    real dtype (float16 and bfloat16 included), with or without ``requires_grad``, on any
+    device, and lists or tuples of such arrays and tensors, stacked along a new first axis
+    (a model's tuple of per-layer attention weights). Booleans and integers become 0/1 and
+    whole floats.
 
     Args:
         x: The values to convert.
@@ -99,9 +128,13 @@ def to_numpy(x: object, name: str) -> NDArray[np.float64]:
         Traceback (most recent call last):
         ...
         ValueError: weights must be a rectangular nested list, but weights[0] has shape (2,) and ...
+        >>> to_numpy((np.zeros((2, 3)), np.ones((2, 3))), "attentions").shape
+        (2, 2, 3)
     """
     if is_tensor(x):
         array = _tensor_to_numpy(x, name)
+    elif isinstance(x, (list, tuple)) and _holds_arrays(x):
+        array = _stack(x, name)
     else:
         if isinstance(x, (str, bytes)):
             raise TypeError(f"{name} must be numbers, got {type(x).__name__} {x!r:.40}")

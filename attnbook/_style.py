@@ -16,8 +16,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from matplotlib import font_manager
+from matplotlib.artist import Artist
+from matplotlib.text import Text
 
-__all__ = ["CJK_FONT_CANDIDATES", "font_family", "missing_glyphs_ignored", "rc_params"]
+__all__ = [
+    "CJK_FONT_CANDIDATES",
+    "cjk_fallback",
+    "font_family",
+    "missing_glyphs_ignored",
+    "rc_params",
+]
 
 #: CJK fonts tried in order; the first ones installed are used for layout and PNG output.
 CJK_FONT_CANDIDATES = (
@@ -75,3 +83,38 @@ def missing_glyphs_ignored() -> Iterator[None]:
             "ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning
         )
         yield
+
+
+@contextlib.contextmanager
+def cjk_fallback(figure: Artist) -> Iterator[None]:
+    """Let every text of ``figure`` fall back on the installed CJK fonts inside the block.
+
+    A text keeps the font family it was made with, so a reader's own figure, made
+    outside attnbook's settings, has no font for Chinese and would draw boxes in a PNG.
+    Inside the block each text's family list ends with the CJK fonts of
+    ``font_family()``; afterwards every text has its own family back.
+
+    Examples:
+        >>> from matplotlib.figure import Figure
+        >>> fig = Figure()
+        >>> text = fig.text(0, 0, "注意力", family="DejaVu Sans")
+        >>> with cjk_fallback(fig):
+        ...     text.get_fontfamily()[1:] == list(font_family()[1:])
+        True
+        >>> text.get_fontfamily()
+        ['DejaVu Sans']
+    """
+    fallbacks = list(font_family()[1:])
+    changed: list[tuple[Text, list[str]]] = []
+    for text in figure.findobj(Text):
+        assert isinstance(text, Text)
+        family = list(text.get_fontfamily())
+        missing = [name for name in fallbacks if name not in family]
+        if missing:
+            changed.append((text, family))
+            text.set_fontfamily([*family, *missing])
+    try:
+        yield
+    finally:
+        for text, family in changed:
+            text.set_fontfamily(family)

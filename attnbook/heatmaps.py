@@ -15,11 +15,14 @@ smaller. Both show the same values on the same colour scale with the same labels
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Sized
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -31,7 +34,7 @@ from matplotlib.colors import Colormap, Normalize
 from matplotlib.image import AxesImage
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from numpy.typing import ArrayLike, NDArray
 
 from attnbook import _style
@@ -41,8 +44,12 @@ from attnbook.svg import MAX_HOVER_CELLS, BookFigure
 
 __all__ = ["show_heatmaps"]
 
-_PANEL_INCHES = (0.5, 50)  # smaller panels leave no room for labels; larger cannot render
-_COLORBAR_WIDTH = 0.5  # inches added to the figure's width for the colorbar
+_FIGURE_INCHES = (0.5, 100)  # figsize's range: smaller leaves no room; larger cannot render
+_PANEL_INCHES = 2.5  # a panel's size when figsize is omitted, as d2l's default figure
+_AUTO_FIGURE = (10.0, 10.0)  # the most figsize=None grows to: what a page or notebook shows
+_MIN_PANEL = 0.05  # inches: a figsize leaving panels smaller than this is an error
+_TEXT_POINTS = 9.0  # the figures' font size
+_TICK_SPACING = 1.6  # tick labels stand at least this many text heights apart
 _CHARACTER_POINTS = 5.5  # rough width of a narrow character at 9 pt; wide ones count twice
 _COMMON_CMAPS = ("Reds", "Blues", "Greens", "Greys", "Purples", "viridis", "magma", "YlOrRd")
 # Layout, in inches: figures are laid out once, when they are made.
@@ -53,6 +60,7 @@ _COLORBAR_GAP = 0.15  # between the panels and the colorbar
 _PNG_DPI = 100  # to_png's default dpi, at which every cell is a whole number of pixels
 _PANEL_GAP = 1 / 16  # space between panels, as a fraction of a panel (at least one cell)
 _MIN_TOKEN_POINTS = 6.0  # cells narrower than this get index ticks instead of token labels
+_CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")  # labels in Chinese (or kin)
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ class _Texts:
     row_titles: list[str] | None
     key_labels: list[str] | None
     query_labels: list[str] | None
+    exponent: int = 0  # the drawn weights times 2 ** exponent are the reader's weights
 
 
 def show_heatmaps(
@@ -72,7 +81,7 @@ def show_heatmaps(
     xlabel: str,
     ylabel: str,
     titles: Iterable[str] | None = None,
-    figsize: tuple[float, float] = (2.5, 2.5),
+    figsize: tuple[float, float] | None = None,
     cmap: str | Colormap = "Reds",
     *,
     row_titles: Iterable[str] | None = None,
@@ -88,41 +97,59 @@ def show_heatmaps(
 
     Each matrix is a panel: its rows are queries (the y axis) and its columns are keys
     (the x axis). Panels are laid out in a grid of display rows and display columns, as
-    in d2l's function of the same name: one title per display column (above the top
-    row), the x label under the bottom row, the y label beside the first column and a
-    single colorbar. Unlike d2l's, all panels are coloured on one scale, from the
-    smallest to the largest value of all panels unless ``vmin`` or ``vmax`` is given,
-    so the colorbar is true for every panel. A constant input is coloured on the scale
-    from 0 to its value.
+    in d2l's function of the same name, whose parameters (names, order and meaning)
+    come first here: one title per display column (above the top row), the x label
+    under the bottom row, the y label beside the first column and a single colorbar.
+    ``figsize``, as in d2l, is the size of the whole figure, and the panels, labels and
+    colorbar are fitted inside it (tick labels thin out rather than collide); omitted,
+    the figure grows with the grid, 2.5 inches a panel (d2l's default figure for one),
+    up to 10 × 10 inches.
+
+    Unlike d2l's, all panels are coloured on one scale, from the smallest to the
+    largest value of all panels unless ``vmin`` or ``vmax`` is given, so the colorbar is
+    true for every panel. A constant input, or one whose values differ only by rounding
+    (a few units in the last place), is coloured on the scale from 0 to its value.
+    Values of any finite size, down to 1e-308 and up to 1.7e308, are coloured and
+    labelled truly.
+
+    Model outputs are taken as they come: a tuple or list of per-layer weights (what a
+    transformers model returns as ``outputs.attentions``, one ``(batch, heads, queries,
+    keys)`` tensor per layer) is a grid of layers × heads, and a batch of one is
+    dropped; for a larger batch, pick one example first (``[layer[i] for layer in
+    attentions]``).
 
     A grid of more than ``attnbook.svg.MAX_HOVER_CELLS`` (4096) cells in all, such as
     the 12 layers × 12 heads of a BERT-size model, is *composed* unless ``composed``
     says otherwise: the panels become one image in one axes, with the x label, y label
     and colorbar drawn once for the whole grid, ticks only along its bottom and left
     edges, and the cells sized to a whole number of pixels at 100 dpi (at least one
-    pixel a cell, so a panel can come out a little smaller or larger than ``figsize``).
+    pixel a cell, so a grid too fine for ``figsize`` makes a larger figure).
     It is drawn and exported many times faster, as one lossless indexed PNG inside the
     SVG; its cells have hover texts only when there are at most 4096 of them. Token
     labels on cells narrower than 6 points are replaced by a few indices.
 
     Nothing global changes: no pyplot figure is opened and no rcParams are touched. The
-    returned figure shows itself as a PNG when it is the last expression of a Jupyter
-    cell; ``attnbook.to_svg(fig)`` makes an SVG for a web page, in which hovering a cell
-    shows its query, key and weight, e.g. "Queries 3, Keys 5: 0.12". The figure is laid
+    returned figure shows itself when it is the last expression of a Jupyter cell, as
+    the SVG of ``attnbook.to_svg(fig)`` (the one the book's pages print), in which
+    hovering a cell shows its query, key and weight, e.g. "Queries 3, Keys 5: 0.12",
+    with a PNG for front-ends that show no HTML. The figure is laid
     out once, when it is made, so that an export draws it only once; something added to
     it later must find its own room.
 
     Args:
         matrices: The weights: a numpy array, nested lists or a torch tensor of any real
             dtype (float16 and bfloat16 included, on any device, with or without
-            ``requires_grad``). Its shape is ``(queries, keys)`` for one panel,
-            ``(columns, queries, keys)`` for a row of panels, or ``(rows, columns,
-            queries, keys)`` for a grid of panels.
+            ``requires_grad``), or a tuple or list of them (one per layer). Its shape is
+            ``(queries, keys)`` for one panel, ``(columns, queries, keys)`` for a row of
+            panels, ``(rows, columns, queries, keys)`` for a grid of panels, or
+            ``(layers, 1, heads, queries, keys)`` for a model's layers with a batch of
+            one.
         xlabel: The label of the x axis (the keys), shown under the bottom row.
         ylabel: The label of the y axis (the queries), shown beside the first column.
         titles: One title per display column, or ``None``.
-        figsize: The width and height of one panel, in inches (from 0.5 to 50); the
-            colorbar adds a little width to the figure.
+        figsize: The width and height of the whole figure, in inches (from 0.5 to
+            100), as in d2l; ``None`` (the default) for 2.5 inches a panel, at most
+            10 × 10 inches in all.
         cmap: The name of a matplotlib colormap, or a ``Colormap``.
         row_titles: One title per display row (e.g. layer names), or ``None``.
         xticklabels: One label per key (e.g. tokens), or ``None`` for key indices.
@@ -143,8 +170,9 @@ def show_heatmaps(
         TypeError: If an argument has the wrong type, or ``matrices`` is not real numbers.
         ValueError: If ``matrices`` has the wrong number of dimensions, is empty, is
             ragged or holds NaN or infinite values; if ``titles``, ``row_titles`` or the
-            tick labels have the wrong length; if ``figsize`` is not two positive
-            numbers from 0.5 to 50; if ``cmap`` is unknown; if ``vmin`` is not below
+            tick labels have the wrong length; if ``figsize`` is not two numbers from
+            0.5 to 100 or leaves no room for the panels; if ``matrices`` is a batch of
+            more than one model output; if ``cmap`` is unknown; if ``vmin`` is not below
             ``vmax``; or if a composed grid would need more than 256 colours (a
             colormap of more colours).
 
@@ -161,11 +189,29 @@ def show_heatmaps(
         >>> fig = show_heatmaps(model, "Keys", "Queries")
         >>> len(fig.axes), fig.axes[0].images[0].get_array().shape  # gaps between panels
         (2, (107, 107))
+        >>> fig = show_heatmaps(model, "Keys", "Queries", figsize=(7, 7))  # d2l: whole figure
+        >>> fig.get_size_inches()
+        array([7., 7.])
+
+        A PyTorch module's weights per head, and a model's tuple of per-layer weights:
+
+        >>> import torch
+        >>> mha = torch.nn.MultiheadAttention(embed_dim=8, num_heads=2, batch_first=True)
+        >>> x = torch.randn(1, 5, 8)
+        >>> _, weights = mha(x, x, x, need_weights=True, average_attn_weights=False)
+        >>> weights.shape  # (batch, heads, queries, keys); it requires grad
+        torch.Size([1, 2, 5, 5])
+        >>> fig = show_heatmaps(weights, "Keys", "Queries", titles=["Head 1", "Head 2"])
+        >>> attentions = (weights, weights.to(torch.bfloat16))  # one per layer
+        >>> fig = show_heatmaps(attentions, "Keys", "Queries", row_titles=["L1", "L2"])
+        >>> len(fig.axes)  # 2 layers × 2 heads and the colorbar
+        5
         >>> show_heatmaps(np.ones(4), "Keys", "Queries")
         Traceback (most recent call last):
         ...
         ValueError: matrices must have 2, 3 or 4 dimensions ((queries, keys), (columns,
-        queries, keys) or (rows, columns, queries, keys)), got shape (4,)
+        queries, keys) or (rows, columns, queries, keys)), or 5 for a model's per-layer
+        weights with a batch of one ((layers, 1, heads, queries, keys)), got shape (4,)
     """
     weights = _grid_of_matrices(matrices)
     n_rows, n_cols, n_queries, n_keys = weights.shape
@@ -177,31 +223,39 @@ def show_heatmaps(
         key_labels=_check_labels(xticklabels, n_keys, "xticklabels", "one per key"),
         query_labels=_check_labels(yticklabels, n_queries, "yticklabels", "one per query"),
     )
-    panel_size = _check_figsize(figsize)
+    size = _check_figsize(figsize)
     colormap = _check_cmap(cmap)
-    norm = Normalize(*_colour_limits(weights, vmin, vmax))
+    low, high = _colour_limits(weights, vmin, vmax)
+    # Drawn values are scaled by a power of two (exact) when their range would overflow
+    # or their size fall out of matplotlib's reach; the colorbar's labels undo it.
+    exponent = _drawing_exponent(low, high)
+    if exponent:
+        weights = np.ldexp(weights, -exponent)
+    norm = Normalize(math.ldexp(low, -exponent), math.ldexp(high, -exponent))
     if composed is None:
         composed = weights.size > MAX_HOVER_CELLS
     elif not isinstance(composed, (bool, np.bool_)):
         raise TypeError(f"composed must be True, False or None, got {describe(composed)}")
     draw = _composed_heatmaps if composed else _panel_heatmaps
     with rc_context(_style.rc_params()):
-        fig = draw(weights, texts, panel_size, colormap, norm)
-    fig.alt_text = _describe_heatmap(texts.xlabel, texts.ylabel, n_rows * n_cols, norm)
+        fig = draw(weights, dataclasses.replace(texts, exponent=exponent), size, colormap, norm)
+    fig.alt_text = _describe_heatmap(texts.xlabel, texts.ylabel, n_rows * n_cols, low, high)
     return fig
 
 
 def _panel_heatmaps(
     weights: NDArray[np.float64],
     texts: _Texts,
-    panel_size: tuple[float, float],
+    figsize: tuple[float, float] | None,
     colormap: Colormap,
     norm: Normalize,
 ) -> BookFigure:
     """Draw one axes per panel, each cell a vector shape in SVG with its hover text."""
     n_rows, n_cols = weights.shape[:2]
-    width, height = panel_size
-    fig = BookFigure(figsize=(width * n_cols + _COLORBAR_WIDTH, height * n_rows), laid_out=True)
+    if figsize is None:
+        width, height = _auto_panel_inches(n_rows, n_cols)
+        figsize = (width * n_cols, height * n_rows)
+    fig = BookFigure(figsize=figsize, laid_out=True)
     axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)
     for i in range(n_rows):
         for j in range(n_cols):
@@ -211,7 +265,6 @@ def _panel_heatmaps(
             )
             image.set_clip_on(False)  # it fills the axes exactly: no clip path needed
             _frame(ax)
-            _label_ticks(ax, texts.key_labels, texts.query_labels, width)
             if i == n_rows - 1:
                 ax.set_xlabel(texts.xlabel)
             if j == 0:
@@ -224,24 +277,21 @@ def _panel_heatmaps(
             gid = f"attnbook-heatmap-{i}-{j}"
             image.set_gid(gid)
             fig.cell_titles[gid] = _hover_texts(weights[i, j], texts, _panel_names(texts, i, j))
-    colorbar_axes = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    _style_colorbar(fig.colorbar(image, cax=colorbar_axes), image, norm)
-    _fit_panels(fig, axes, colorbar_axes)
+    colorbar = fig.colorbar(image, cax=fig.add_axes((0.0, 0.0, 1.0, 1.0)))
+    _style_colorbar(colorbar, image, norm, texts.exponent)
+    _fit_panels(fig, axes, colorbar, texts)
     return fig
 
 
 def _composed_heatmaps(
     weights: NDArray[np.float64],
     texts: _Texts,
-    panel_size: tuple[float, float],
+    figsize: tuple[float, float] | None,
     colormap: Colormap,
     norm: Normalize,
 ) -> BookFigure:
     """Draw all panels as one image in one axes, laid out once, edge to edge."""
     n_rows, n_cols, n_queries, n_keys = weights.shape
-    # Whole pixels per cell at 100 dpi, at least one: the PNG then shows every cell.
-    pixels_x = max(1, math.floor(panel_size[0] * _PNG_DPI / n_keys + 1e-9))
-    pixels_y = max(1, math.floor(panel_size[1] * _PNG_DPI / n_queries + 1e-9))
     step_x = n_keys + math.ceil(n_keys * _PANEL_GAP)  # a panel and the gap after it
     step_y = n_queries + math.ceil(n_queries * _PANEL_GAP)
     width, height = n_cols * step_x - (step_x - n_keys), n_rows * step_y - (step_y - n_queries)
@@ -258,8 +308,7 @@ def _composed_heatmaps(
     )
     del indices
 
-    grid_inches = (width * pixels_x / _PNG_DPI, height * pixels_y / _PNG_DPI)
-    fig = BookFigure(figsize=grid_inches, laid_out=True)
+    fig = BookFigure(laid_out=True)  # _fit_figure sizes it
     grid = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     image = RasterImage(
         grid,
@@ -278,13 +327,12 @@ def _composed_heatmaps(
     grid.set_ylim(height - 0.5, -0.5)
     grid.set_frame_on(False)  # each panel gets its own frame instead
     grid.add_patch(_panel_frames(raster))
-    cell_points = (72 * pixels_x / _PNG_DPI, 72 * pixels_y / _PNG_DPI)
-    _label_grid(grid, raster, texts, cell_points)
+    _label_grid(grid, raster, texts)
     if weights.size <= MAX_HOVER_CELLS:
         fig.cell_titles["attnbook-heatmaps"] = _grid_hover_texts(weights, raster, texts)
-    colorbar_axes = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    _style_colorbar(fig.colorbar(image, cax=colorbar_axes), image, norm)
-    _fit_figure(fig, grid, colorbar_axes, grid_inches)
+    colorbar = fig.colorbar(image, cax=fig.add_axes((0.0, 0.0, 1.0, 1.0)))
+    _style_colorbar(colorbar, image, norm, texts.exponent)
+    _fit_figure(fig, grid, colorbar, raster, texts, figsize)
     return fig
 
 
@@ -294,10 +342,21 @@ def _composed_heatmaps(
 def _grid_of_matrices(matrices: object) -> NDArray[np.float64]:
     """Check ``matrices`` and return it as a 4-D array (rows, columns, queries, keys)."""
     array = to_numpy(matrices, "matrices")
+    if array.ndim == 5:  # a model's layers, each (batch, heads, queries, keys)
+        layers, batch = array.shape[:2]
+        if batch != 1:
+            raise ValueError(
+                f"matrices has shape {tuple(array.shape)}: {layers} layer(s) of a batch of "
+                f"{batch} examples (layers, batch, heads, queries, keys); show one example "
+                "at a time, e.g. [layer[0] for layer in attentions] for the first"
+            )
+        array = array[:, 0]
     if array.ndim not in (2, 3, 4):
         raise ValueError(
             "matrices must have 2, 3 or 4 dimensions ((queries, keys), (columns, queries, "
-            f"keys) or (rows, columns, queries, keys)), got shape {tuple(array.shape)}"
+            "keys) or (rows, columns, queries, keys)), or 5 for a model's per-layer "
+            "weights with a batch of one ((layers, 1, heads, queries, keys)), got shape "
+            f"{tuple(array.shape)}"
         )
     if array.size == 0:
         raise ValueError(
@@ -333,10 +392,14 @@ def _check_labels(labels: object, expected: int, name: str, what: str) -> list[s
     return [str(label) for label in labels]
 
 
-def _check_figsize(figsize: object) -> tuple[float, float]:
+def _check_figsize(figsize: object) -> tuple[float, float] | None:
+    """Return ``figsize`` as two floats, or ``None`` for a figure that grows with the grid."""
+    if figsize is None:
+        return None
+    low, high = _FIGURE_INCHES
     message = (
-        f"figsize must be two numbers from {_PANEL_INCHES[0]} to {_PANEL_INCHES[1]}, the "
-        f"width and height of one panel in inches, got {figsize!r:.60}"
+        f"figsize must be None or two numbers from {low:g} to {high:g}, the width and "
+        f"height of the whole figure in inches (as in d2l), got {figsize!r:.60}"
     )
     if isinstance(figsize, (str, bytes)) or not isinstance(figsize, (tuple, list, np.ndarray)):
         raise TypeError(message)
@@ -346,7 +409,7 @@ def _check_figsize(figsize: object) -> tuple[float, float]:
     for size in figsize:
         if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, float, np.number)):
             raise TypeError(message)
-        if np.iscomplexobj(size) or not _PANEL_INCHES[0] <= size <= _PANEL_INCHES[1]:
+        if np.iscomplexobj(size) or not low <= size <= high:
             raise ValueError(message)
         sizes.append(float(size))
     return sizes[0], sizes[1]
@@ -382,12 +445,26 @@ def _check_limit(value: object, name: str) -> float | None:
     return float(array)
 
 
+def _drawing_exponent(low: float, high: float) -> int:
+    """The power of two to divide the weights by before drawing: 0 unless they are extreme.
+
+    matplotlib computes ``high - low`` (infinite beyond 1.7e308) and treats a scale
+    smaller than about 1e-287 as empty; a power of two moves the weights to around 1
+    exactly, and the colorbar's labels multiply back.
+    """
+    size = max(abs(low), abs(high))
+    return 0 if 1e-150 < size < 1e150 else math.frexp(size)[1]
+
+
 def _colour_limits(weights: NDArray[np.float64], vmin: object, vmax: object) -> tuple[float, float]:
     """Return one (vmin, vmax) for all panels: the range of the data unless given."""
     low, high = _check_limit(vmin, "vmin"), _check_limit(vmax, "vmax")
-    if low is None and high is None and weights.min() == weights.max():
+    smallest, largest = float(weights.min()), float(weights.max())
+    # Values that differ only by rounding (a few units in the last place) are constant.
+    rounding = 8 * np.spacing(max(abs(smallest), abs(largest)))
+    if low is None and high is None and largest - smallest <= rounding:
         # A constant input: colour it on the scale from 0 to its value (0 to 1 if zero).
-        value = float(weights.min())
+        value = float(weights.max())
         low, high = min(value, 0.0), max(value, 0.0)
         if low == high:
             high = 1.0
@@ -410,29 +487,53 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _index_locator() -> MaxNLocator:
-    """Ticks at whole indices, about six at most, as in d2l's 0, 2, 4, 6, 8."""
-    return MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10])
+def _index_locator(length_points: float, n: int, axis: str) -> MaxNLocator:
+    """Ticks at whole indices, as in d2l's 0, 2, 4, 6, 8: at most six, fewer if short.
+
+    Along x the labels stand side by side, so each needs its digits' width; along y,
+    one text height. Labels then never run into each other.
+    """
+    digits = len(str(max(n - 1, 0)))
+    label = digits * _CHARACTER_POINTS + _TEXT_POINTS if axis == "x" else _TEXT_POINTS
+    bins = int(min(6, max(1, length_points / (_TICK_SPACING * label))))
+    return MaxNLocator(nbins=bins, integer=True, steps=[1, 2, 5, 10], min_n_ticks=1)
 
 
-def _label_ticks(
-    ax: Axes, key_labels: list[str] | None, query_labels: list[str] | None, panel_width: float
-) -> None:
-    """Put the token labels on the ticks if given, else a few whole indices."""
+def _token_ticks(
+    labels: list[str], cell_points: float, upright: bool
+) -> tuple[list[int], list[str]]:
+    """Every token if the cells are tall enough for a line of text, else every k-th."""
+    room = cell_points if upright else cell_points * 2  # side by side labels may overhang
+    step = max(1, math.ceil(_TICK_SPACING * _TEXT_POINTS / max(room, 1e-9)))
+    if step == 1:
+        return list(range(len(labels))), labels
+    return list(range(0, len(labels), step)), labels[::step]
+
+
+def _upright(labels: list[str], cell_points: float) -> bool:
+    """Whether key labels must turn upright: they would not fit side by side."""
+    widest = max(_display_width(label) for label in labels) * _CHARACTER_POINTS
+    return widest > 0.9 * cell_points
+
+
+def _set_ticks(ax: Axes, texts: _Texts, n_queries: int, n_keys: int) -> None:
+    """Tick a panel for its size now: token labels, thinned if need be, else indices."""
     # Labels without tick marks, as in most attention plots: lighter, and smaller as SVG.
     ax.tick_params(labelfontfamily=list(_style.font_family()), bottom=False, left=False)
-    if key_labels is None:
-        ax.xaxis.set_major_locator(_index_locator())
+    box = ax.get_position()
+    width, height = ax.get_figure(root=True).get_size_inches()  # type: ignore[union-attr]
+    width_points, height_points = 72 * box.width * width, 72 * box.height * height
+    if texts.key_labels is None:
+        ax.xaxis.set_major_locator(_index_locator(width_points, n_keys, "x"))
     else:
-        # Turn the key labels upright only if they would not fit side by side.
-        cell_points = 0.75 * panel_width * 72 / len(key_labels)
-        label_points = max(_display_width(label) for label in key_labels) * _CHARACTER_POINTS
-        rotation = 90 if label_points > 0.9 * cell_points else 0
-        ax.set_xticks(range(len(key_labels)), key_labels, rotation=rotation)
-    if query_labels is None:
-        ax.yaxis.set_major_locator(_index_locator())
+        cell = width_points / n_keys
+        upright = _upright(texts.key_labels, cell)
+        positions, labels = _token_ticks(texts.key_labels, cell, upright=upright)
+        ax.set_xticks(positions, labels, rotation=90 if upright else 0)
+    if texts.query_labels is None:
+        ax.yaxis.set_major_locator(_index_locator(height_points, n_queries, "y"))
     else:
-        ax.set_yticks(range(len(query_labels)), query_labels)
+        ax.set_yticks(*_token_ticks(texts.query_labels, height_points / n_queries, upright=True))
 
 
 def _frame(ax: Axes) -> None:
@@ -460,11 +561,37 @@ def _add_row_title(ax: Axes, title: str) -> None:
     )
 
 
-def _style_colorbar(colorbar: Colorbar, image: AxesImage, norm: Normalize) -> None:
-    """Style the one colorbar: a colour ramp with a few round ticks, no outline."""
+def _colorbar_ticks(colorbar: Colorbar, length_inches: float) -> None:
+    """Round ticks as close together as the colorbar's length leaves room for, no closer.
+
+    The step is the smallest of 1, 2 or 5 times a power of ten that keeps the labels
+    ``_TICK_SPACING`` text heights apart; with no multiple of it on the colorbar, one
+    tick marks the middle.
+
+    Examples:
+        >>> fig = show_heatmaps(np.array([[0.025, 0.9]]), "k", "q", figsize=(3, 1.5))
+        >>> fig.axes[-1].get_yticks()  # 0.6 of about an inch of panel: room for two
+        array([0.5])
+    """
+    low, high = float(colorbar.norm.vmin), float(colorbar.norm.vmax)  # type: ignore[arg-type]
+    smallest = (high - low) * _TICK_SPACING * _TEXT_POINTS / max(72 * length_inches, 1e-9)
+    power = 10.0 ** math.floor(math.log10(smallest))
+    step = next(power * m for m in (1, 2, 5, 10) if power * m >= smallest)
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    ticks = [
+        round(k * step, 12) if abs(step) >= 1e-12 else k * step for k in range(first, last + 1)
+    ]
+    if not ticks:
+        ticks = [float(f"{(low + high) / 2:.2g}")]
+    colorbar.set_ticks(ticks)
+
+
+def _style_colorbar(colorbar: Colorbar, image: AxesImage, norm: Normalize, exponent: int) -> None:
+    """Style the one colorbar: a colour ramp, no outline, labels of the reader's values."""
     colorbar.outline.set_visible(False)
     colorbar.ax.tick_params(length=2.5)
-    colorbar.locator = MaxNLocator(nbins=4, steps=[1, 2, 5, 10])
+    if exponent:  # the weights were drawn scaled: label the ticks with the true values
+        colorbar.formatter = FuncFormatter(partial(_format_scaled, exponent=exponent))
     low, high = float(norm.vmin), float(norm.vmax)  # type: ignore[arg-type]
     # matplotlib rasterizes the colorbar at the figure's dpi, a 6×120 RGBA image in SVG;
     # a 1×64 ramp drawn pixel for pixel looks the same in half the bytes.
@@ -498,29 +625,33 @@ def _panel_frames(raster: IndexedRaster) -> PathPatch:
 
 
 def _grid_ticks(
-    spans: tuple[tuple[int, int], ...], labels: list[str] | None, cell_points: float
+    spans: tuple[tuple[int, int], ...], labels: list[str] | None, cell_points: float, axis: str
 ) -> tuple[list[int], list[str]]:
     """Tick every cell with its token if the cells are wide enough, else a few indices."""
     n = spans[0][1] - spans[0][0]
     if labels is not None and cell_points >= _MIN_TOKEN_POINTS:
-        cells, names = list(range(n)), labels
+        upright = axis == "y" or _upright(labels, cell_points)
+        cells, names = _token_ticks(labels, cell_points, upright)
     else:
-        ticks = _index_locator().tick_values(-0.5, n - 0.5)
+        ticks = _index_locator(cell_points * n, n, axis).tick_values(-0.5, n - 0.5)
         cells = [int(tick) for tick in ticks if 0 <= tick <= n - 1]
         names = [str(cell) for cell in cells]
     return [start + cell for start, _ in spans for cell in cells], names * len(spans)
 
 
-def _label_grid(
+def _tick_grid(
     grid: Axes, raster: IndexedRaster, texts: _Texts, cell_points: tuple[float, float]
 ) -> None:
-    """Label the composed grid: ticks along its bottom and left, titles, axis labels."""
+    """Tick the composed grid along its bottom and left for cells of ``cell_points``."""
     grid.tick_params(labelfontfamily=list(_style.font_family()), bottom=False, left=False)
-    positions, labels = _grid_ticks(raster.columns, texts.key_labels, cell_points[0])
-    widest = max(_display_width(label) for label in labels) * _CHARACTER_POINTS
-    rotation = 90 if texts.key_labels is not None and widest > 0.9 * cell_points[0] else 0
-    grid.set_xticks(positions, labels, rotation=rotation)
-    grid.set_yticks(*_grid_ticks(raster.rows, texts.query_labels, cell_points[1]))
+    positions, labels = _grid_ticks(raster.columns, texts.key_labels, cell_points[0], "x")
+    upright = texts.key_labels is not None and _upright(labels, cell_points[0])
+    grid.set_xticks(positions, labels, rotation=90 if upright else 0)
+    grid.set_yticks(*_grid_ticks(raster.rows, texts.query_labels, cell_points[1], "y"))
+
+
+def _label_grid(grid: Axes, raster: IndexedRaster, texts: _Texts) -> None:
+    """Label the composed grid: the axis labels and the titles of rows and columns."""
     grid.set_xlabel(texts.xlabel)
     grid.set_ylabel(texts.ylabel)
     for (start, stop), title in zip(raster.columns, texts.column_titles or [], strict=False):
@@ -599,45 +730,134 @@ def _measure(fig: BookFigure, panels: NDArray[Any], colorbar: Axes) -> _Margins:
     )
 
 
-def _fit_panels(fig: BookFigure, axes: NDArray[Any], colorbar: Axes) -> None:
-    """Fit a grid of panels and the colorbar into the figure, texts included."""
+def _fit_panels(fig: BookFigure, axes: NDArray[Any], colorbar: Colorbar, texts: _Texts) -> None:
+    """Fit a grid of panels and the colorbar into the figure, texts included.
+
+    The ticks depend on the panels' size and the margins on the ticks, so the texts are
+    measured twice: with the panels at a provisional place, then where they will go.
+    """
     width, height = fig.get_size_inches()
-    n_rows, n_cols = axes.shape
-    # Measure with the panels at a provisional place; the texts move with them.
-    _place(fig, axes, colorbar, (width / 4, height / 4, width / 2, height / 2))
-    margins = _measure(fig, axes, colorbar)
-    bottom, top = _PAD + margins.bottom, height - _PAD - margins.top
-    bar_width = _colorbar_width(top - bottom)
-    beside = max(margins.right, _COLORBAR_GAP + bar_width + margins.colorbar)
-    left, right = _PAD + margins.left, width - _PAD - beside
-    # A figure too small for its texts keeps panels of a tenth of an inch.
-    block_width = max(right - left, n_cols * 0.1 + (n_cols - 1) * _PANEL_SPACING)
-    block_height = max(top - bottom, n_rows * 0.1 + (n_rows - 1) * _PANEL_SPACING)
-    _place(fig, axes, colorbar, (left, bottom, block_width, block_height))
+    n_queries, n_keys = axes[0, 0].images[0].get_array().shape
+    block = (width / 4, height / 4, width / 2, height / 2)
+    for _ in range(2):
+        _place(fig, axes, colorbar.ax, block)
+        for ax in axes.flat:
+            _set_ticks(ax, texts, n_queries, n_keys)
+        _colorbar_ticks(colorbar, 0.6 * block[3])
+        margins = _measure(fig, axes, colorbar.ax)
+        bottom, top = _PAD + margins.bottom, height - _PAD - margins.top
+        beside = max(
+            margins.right, _COLORBAR_GAP + _colorbar_width(top - bottom) + margins.colorbar
+        )
+        left, right = _PAD + margins.left, width - _PAD - beside
+        block = (left, bottom, right - left, top - bottom)
+        _check_room(fig, axes.shape, block)
+    _place(fig, axes, colorbar.ax, block)
+    for ax in axes.flat:
+        _set_ticks(ax, texts, n_queries, n_keys)
+    _colorbar_ticks(colorbar, 0.6 * block[3])
+
+
+def _check_room(fig: BookFigure, grid: tuple[int, int], block: tuple[float, ...]) -> None:
+    """Raise a ``ValueError`` if the texts leave the panels less than ``_MIN_PANEL``."""
+    short = [
+        max(0.0, n * _MIN_PANEL * 1.125 - size)
+        for n, size in zip(grid[::-1], block[2:], strict=True)
+    ]
+    if any(short):
+        width, height = fig.get_size_inches()
+        raise ValueError(
+            f"figsize ({width:g}, {height:g}) leaves no room for {grid[0]} × {grid[1]} "
+            f"panels beside their labels; make it at least ({math.ceil(width + short[0]):g}, "
+            f"{math.ceil(height + short[1]):g}), or pass figsize=None"
+        )
+
+
+def _auto_panel_inches(n_rows: int, n_cols: int) -> tuple[float, float]:
+    """A panel's share of the figure when figsize is omitted: 2.5 inches, or less.
+
+    2.5 inches is d2l's figure for one panel; a grid that would be larger than
+    ``_AUTO_FIGURE`` shrinks.
+    """
+    shrink = min(
+        1.0, _AUTO_FIGURE[0] / (_PANEL_INCHES * n_cols), _AUTO_FIGURE[1] / (_PANEL_INCHES * n_rows)
+    )
+    return _PANEL_INCHES * shrink, _PANEL_INCHES * shrink
+
+
+def _cell_pixels(inches: float, cells: int) -> int:
+    """Whole pixels at 100 dpi for each of ``cells`` in ``inches``, at least one."""
+    return max(1, math.floor(inches * _PNG_DPI / cells + 1e-9))
 
 
 def _fit_figure(
-    fig: BookFigure, grid: Axes, colorbar: Axes, grid_inches: tuple[float, float]
+    fig: BookFigure,
+    grid: Axes,
+    colorbar: Colorbar,
+    raster: IndexedRaster,
+    texts: _Texts,
+    figsize: tuple[float, float] | None,
 ) -> None:
-    """Size the figure around a composed grid, in whole pixels at 100 dpi."""
-    panels = np.array([[grid]])
-    width, height = grid_inches
-    fig.set_size_inches(width + 4, height + 2)
-    _place(fig, panels, colorbar, (1.0, 1.0, width, height))
-    margins = _measure(fig, panels, colorbar)
-    beside = max(margins.right, _COLORBAR_GAP + _colorbar_width(height) + margins.colorbar)
+    """Size a composed grid's cells and the figure around them, in whole pixels at 100 dpi.
 
-    def pixels(inches: float) -> int:
+    Omitted, ``figsize`` follows from the cells (``_auto_panel_inches`` a panel); given,
+    the cells get the whole pixels that the texts leave, at least one a cell, so a grid
+    too fine for ``figsize`` makes a larger figure.
+    """
+    panels = np.array([[grid]])
+    height_cells, width_cells = raster.indices.shape
+    n_queries = raster.rows[0][1] - raster.rows[0][0]
+    n_keys = raster.columns[0][1] - raster.columns[0][0]
+    if figsize is None:
+        panel = _auto_panel_inches(len(raster.rows), len(raster.columns))
+        pixels = _cell_pixels(panel[0], n_keys), _cell_pixels(panel[1], n_queries)
+    else:  # a first guess of the texts' room; measured below
+        pixels = (
+            _cell_pixels(figsize[0] - 1.2, width_cells),
+            _cell_pixels(figsize[1] - 0.9, height_cells),
+        )
+
+    def to_pixels(inches: float) -> int:
         return math.ceil((inches + _PAD) * _PNG_DPI - 1e-6)
 
-    left, bottom, right, top = (
-        pixels(margin) for margin in (margins.left, margins.bottom, beside, margins.top)
-    )
-    grid_pixels = round(width * _PNG_DPI), round(height * _PNG_DPI)
-    fig.set_size_inches(
-        (left + grid_pixels[0] + right) / _PNG_DPI, (bottom + grid_pixels[1] + top) / _PNG_DPI
-    )
-    _place(fig, panels, colorbar, (left / _PNG_DPI, bottom / _PNG_DPI, width, height))
+    for _ in range(3):
+        width, height = width_cells * pixels[0] / _PNG_DPI, height_cells * pixels[1] / _PNG_DPI
+        fig.set_size_inches(width + 4, height + 2)
+        _place(fig, panels, colorbar.ax, (1.0, 1.0, width, height))
+        _tick_grid(grid, raster, texts, (72 * pixels[0] / _PNG_DPI, 72 * pixels[1] / _PNG_DPI))
+        _colorbar_ticks(colorbar, 0.6 * height)
+        margins = _measure(fig, panels, colorbar.ax)
+        beside = max(margins.right, _COLORBAR_GAP + _colorbar_width(height) + margins.colorbar)
+        left, bottom, right, top = (
+            to_pixels(margin) for margin in (margins.left, margins.bottom, beside, margins.top)
+        )
+        if figsize is None:
+            break
+        room = (
+            round(figsize[0] * _PNG_DPI) - left - right,
+            round(figsize[1] * _PNG_DPI) - bottom - top,
+        )
+        fitted = max(1, room[0] // width_cells), max(1, room[1] // height_cells)
+        if fitted == pixels:
+            break
+        pixels = fitted
+    grid_pixels = width_cells * pixels[0], height_cells * pixels[1]
+    total = [left + grid_pixels[0] + right, bottom + grid_pixels[1] + top]
+    if figsize is not None:  # as given, with what is left over shared on both sides
+        spare = [
+            max(0, round(size * _PNG_DPI) - used) for size, used in zip(figsize, total, strict=True)
+        ]
+        left, bottom = left + spare[0] // 2, bottom + spare[1] // 2
+        total = [used + extra for used, extra in zip(total, spare, strict=True)]
+    fig.set_size_inches(total[0] / _PNG_DPI, total[1] / _PNG_DPI)
+    _place(fig, panels, colorbar.ax, (left / _PNG_DPI, bottom / _PNG_DPI, width, height))
+
+
+def _panel_spacing(size: float, n: int) -> float:
+    """The space between neighbouring panels: a tenth of an inch, less for small panels."""
+    if n == 1 or (size - (n - 1) * _PANEL_SPACING) / n >= 8 * _PANEL_SPACING:
+        return _PANEL_SPACING
+    return size / (8 * n + n - 1)  # an eighth of a panel
 
 
 def _place(
@@ -651,12 +871,13 @@ def _place(
     fig_width, fig_height = fig.get_size_inches()
     left, bottom, width, height = block
     n_rows, n_cols = axes.shape
-    panel_width = (width - (n_cols - 1) * _PANEL_SPACING) / n_cols
-    panel_height = (height - (n_rows - 1) * _PANEL_SPACING) / n_rows
+    space_x, space_y = _panel_spacing(width, n_cols), _panel_spacing(height, n_rows)
+    panel_width = (width - (n_cols - 1) * space_x) / n_cols
+    panel_height = (height - (n_rows - 1) * space_y) / n_rows
     for i in range(n_rows):
         for j in range(n_cols):
-            x = left + j * (panel_width + _PANEL_SPACING)
-            y = bottom + (n_rows - 1 - i) * (panel_height + _PANEL_SPACING)
+            x = left + j * (panel_width + space_x)
+            y = bottom + (n_rows - 1 - i) * (panel_height + space_y)
             axes[i, j].set_position(
                 (x / fig_width, y / fig_height, panel_width / fig_width, panel_height / fig_height)
             )
@@ -671,6 +892,19 @@ def _place(
 
 
 # --- texts ---------------------------------------------------------------------------
+
+
+def _format_scaled(value: float, _: object = None, *, exponent: int = 0) -> str:
+    """Format a drawn value times ``2 ** exponent``; "" for ticks beyond every float.
+
+    Examples:
+        >>> _format_scaled(0.75, exponent=1024), _format_scaled(2.0, exponent=1024)
+        ('1.35e+308', '')
+    """
+    try:
+        return _format_weight(math.ldexp(value, exponent))
+    except OverflowError:  # a tick past the colorbar's end, never shown
+        return ""
 
 
 def _format_weight(value: float) -> str:
@@ -689,6 +923,7 @@ def _hover_texts(
 ) -> list[list[str]]:
     """Return one hover text per cell, e.g. ``"Head 2 · Queries 3, Keys 5: 0.12"``."""
     n_queries, n_keys = matrix.shape
+    matrix = np.ldexp(matrix, texts.exponent)
     keys = texts.key_labels or [str(k) for k in range(n_keys)]
     queries = texts.query_labels or [str(q) for q in range(n_queries)]
     panel = "".join(f"{name} · " for name in panel_names)
@@ -715,12 +950,14 @@ def _grid_hover_texts(
     return grid
 
 
-def _describe_heatmap(xlabel: str, ylabel: str, n_panels: int, norm: Normalize) -> str:
-    """Return the default alt text of a heatmap figure, in Chinese like the book."""
-    assert norm.vmin is not None and norm.vmax is not None
+def _describe_heatmap(xlabel: str, ylabel: str, n_panels: int, low: float, high: float) -> str:
+    """Return the default alt text of a heatmap figure, in the language of its labels."""
     axes = " × ".join(label for label in (ylabel, xlabel) if label)
-    panels = f"{n_panels} 个" if n_panels > 1 else ""
-    return (
-        f"{panels}热力图：{axes}{'，' if axes else ''}"
-        f"{_format_weight(norm.vmin)} 到 {_format_weight(norm.vmax)}"
-    )
+    if _CJK.search(xlabel + ylabel):
+        panels = f"{n_panels} 个" if n_panels > 1 else ""
+        return (
+            f"{panels}热力图：{axes}{'，' if axes else ''}"
+            f"{_format_weight(low)} 到 {_format_weight(high)}"
+        )
+    panels = f"{n_panels} heatmaps" if n_panels > 1 else "Heatmap"
+    return f"{panels}: {axes}{', ' if axes else ''}{_format_weight(low)} to {_format_weight(high)}"

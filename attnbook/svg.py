@@ -35,8 +35,8 @@ rewritten so that many figures can share one page and both light and dark themes
   ``viewBox`` and ``max-width:100%;height:auto``.
 
 ``BookFigure`` is the ``Figure`` subclass that attnbook's drawing functions return: it
-shows itself as a PNG when it ends a Jupyter cell, and carries the alt text and hover
-texts that ``to_svg`` uses.
+shows itself as this same inline SVG (with a PNG fallback) when it ends a Jupyter cell,
+and carries the alt text and hover texts that ``to_svg`` uses.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -89,10 +90,12 @@ _HIDDEN_CONTAINERS = ("defs", "clipPath", "mask", "pattern", "marker", "symbol")
 class BookFigure(Figure):
     """A matplotlib ``Figure`` that displays itself in Jupyter and carries hints for SVG.
 
-    It is an ordinary ``Figure``, not managed by pyplot. Its ``_repr_png_`` makes it show
-    as an image when it is the last expression of a Jupyter cell, even if pyplot was
-    never imported; when pyplot's inline backend is active, IPython's own figure
-    formatter takes precedence, and the figure still shows exactly once.
+    It is an ordinary ``Figure``, not managed by pyplot. When it is the last expression
+    of a Jupyter cell it shows itself as the site shows it: the inline SVG of ``to_svg``
+    (``text/html``: hover a heatmap cell for its query, key and weight; transparent,
+    with text in the notebook's own colour, light or dark), with the PNG of ``to_png``
+    as the fallback for front-ends that show no HTML. This holds whether or not pyplot
+    or its inline backend is in use, and the figure shows exactly once.
 
     Attributes:
         alt_text: A description for screen readers, used by ``to_svg`` when no ``alt``
@@ -100,13 +103,16 @@ class BookFigure(Figure):
         cell_titles: Hover texts for the cells of heatmap images, keyed by the image
             artist's gid: one list per image row, one text per pixel (empty for none).
         laid_out: Whether the figure was laid out exactly when it was made and never
-            moves (a composed grid of heatmaps): exports then draw it once, as it is,
-            without settling or cropping it.
+            moves (a heatmap figure): exports then draw it once, as it is, without
+            settling or cropping it.
 
     Examples:
         >>> fig = BookFigure(figsize=(1, 1))
-        >>> fig._repr_png_()[1:4]
-        b'PNG'
+        >>> bundle = fig._repr_mimebundle_()
+        >>> sorted(bundle), bundle["image/png"][1:4], bundle["text/html"][:4]
+        (['image/png', 'text/html'], b'PNG', '<svg')
+        >>> list(fig._repr_mimebundle_(include=["image/png"]))
+        ['image/png']
     """
 
     def __init__(
@@ -118,8 +124,23 @@ class BookFigure(Figure):
         self.laid_out = laid_out
         self.cell_titles: dict[str, list[list[str]]] = {}
 
+    def _repr_mimebundle_(
+        self, include: Collection[str] | None = None, exclude: Collection[str] | None = None
+    ) -> dict[str, str | bytes]:
+        """Return the figure for Jupyter's rich display: inline SVG, and PNG to fall back on."""
+        renderers: dict[str, Callable[[], str | bytes]] = {
+            "text/html": partial(to_svg, self),
+            "image/png": self._repr_png_,
+        }
+        return {
+            mimetype: render()
+            for mimetype, render in renderers.items()
+            if (include is None or mimetype in include)
+            and (exclude is None or mimetype not in exclude)
+        }
+
     def _repr_png_(self) -> bytes:
-        """Return the figure as PNG bytes, for Jupyter's rich display."""
+        """Return the figure as PNG bytes, for front-ends that ask for PNG only."""
         return to_png(self)
 
 
@@ -131,38 +152,39 @@ def to_png(fig: Figure, *, dpi: float = 100) -> bytes:
     A figure from ``attnbook.show_heatmaps`` is drawn once, as it was laid out, and
     encoded by attnbook (RGB, compressed fast when large); the cells of a composed grid
     are sampled straight to pixels, whole pixels at the default 100 dpi. Other figures
-    are drawn by matplotlib, cropped to what they show.
+    are drawn by matplotlib, cropped to what they show. Any figure's texts, a reader's
+    own figure's included, fall back on the CJK fonts installed for the characters their
+    own font lacks, so Chinese labels are drawn, not boxes.
 
     Args:
         fig: The figure, e.g. from ``attnbook.show_heatmaps``.
-        dpi: Dots per inch.
+        dpi: Dots per inch: a positive, finite number (a numpy number will do).
 
     Returns:
         The bytes of a PNG file, the same for the same figure.
 
     Raises:
         TypeError: If ``fig`` is not a matplotlib ``Figure`` or ``dpi`` not a number.
-        ValueError: If ``dpi`` is not positive.
+        ValueError: If ``dpi`` is not positive and finite.
 
     Examples:
         >>> from matplotlib.figure import Figure
         >>> to_png(Figure(figsize=(1, 1)))[1:4]
         b'PNG'
+        >>> to_png(Figure(figsize=(1, 1)), dpi=float("inf"))
+        Traceback (most recent call last):
+        ...
+        ValueError: dpi must be a positive, finite number, got inf
     """
     _check_figure(fig)
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)):
-        raise TypeError(f"dpi must be a number, got {describe(dpi)}")
-    if not dpi > 0:
-        raise ValueError(f"dpi must be positive, got {dpi!r}")
-    if _is_laid_out(fig):
-        canvas = _Canvas()
-        with rc_context(_style.rc_params()):
+    dpi = _check_dpi(dpi)
+    with rc_context(_style.rc_params()), _style.cjk_fallback(fig):
+        if _is_laid_out(fig):
+            canvas = _Canvas()
             fig.savefig(canvas, format="rgba", dpi=dpi, facecolor="white")
-        width, height = (int(size) for size in fig.get_size_inches() * dpi)
-        pixels = np.frombuffer(canvas.pixels, np.uint8).reshape(height, width, 4)
-        return _raster.png(pixels[:, :, :3])
-    buffer = io.BytesIO()
-    with rc_context(_style.rc_params()):
+            # The canvas knows its size in pixels (Agg rounds inches × dpi).
+            return _raster.png(np.asarray(canvas.pixels)[:, :, :3])
+        buffer = io.BytesIO()
         fig.draw_without_rendering()  # settle the layout, as in to_svg
         fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
@@ -272,14 +294,31 @@ def _check_figure(fig: object) -> None:
         raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
 
 
+def _check_dpi(dpi: object) -> float:
+    """Return ``dpi`` as a float: any real number type, positive and finite."""
+    if isinstance(dpi, (bool, np.bool_)) or not isinstance(
+        dpi, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"dpi must be a number, got {describe(dpi)}: {dpi!r:.40}")
+    if not (math.isfinite(dpi) and dpi > 0):
+        raise ValueError(f"dpi must be a positive, finite number, got {float(dpi)!r}")
+    return float(dpi)
+
+
 class _Canvas(io.BytesIO):
-    """A file for ``savefig(format="rgba")`` that keeps the canvas's pixels, uncopied."""
+    """A file for ``savefig(format="rgba")`` that keeps the canvas's pixels, uncopied.
+
+    Agg writes its buffer as one ``(height, width, 4)`` memoryview, so its shape is the
+    canvas's true size in pixels.
+    """
 
     pixels = memoryview(b"")
 
     def write(self, data: Any) -> int:
         """Keep a view of the canvas's buffer (which it keeps alive) instead of a copy."""
         self.pixels = memoryview(data)
+        if self.pixels.ndim != 3:
+            raise RuntimeError(f"matplotlib wrote {self.pixels.ndim}-D pixels, not RGBA rows")
         return self.pixels.nbytes
 
 

@@ -80,12 +80,35 @@ def test_labels_and_titles_follow_d2l() -> None:
     np.testing.assert_array_equal(heatmap(grid[1, 2]).get_array(), weights[1, 2])
 
 
-def test_figsize_is_per_panel() -> None:
+def test_figsize_is_the_whole_figure_as_in_d2l() -> None:
     small = show_heatmaps(np.ones((1, 1, 3, 3)), "k", "q", figsize=(2, 1.5))
     grid = show_heatmaps(np.ones((2, 3, 3, 3)), "k", "q", figsize=(2, 1.5))
-    (width, height), (grid_width, grid_height) = small.get_size_inches(), grid.get_size_inches()
-    assert grid_height == pytest.approx(2 * height)
-    assert grid_width - width == pytest.approx(2 * 2)
+    assert list(small.get_size_inches()) == list(grid.get_size_inches()) == [2, 1.5]
+    # d2l's transformer call: 2 layers × 4 heads in a 7 × 3.5 inch figure.
+    heads = show_heatmaps(
+        np.full((2, 4, 10, 10), 0.1),
+        xlabel="Key positions",
+        ylabel="Query positions",
+        titles=["Head %d" % i for i in range(1, 5)],  # noqa: UP031  (d2l's own call)
+        figsize=(7, 3.5),
+    )
+    assert list(heads.get_size_inches()) == [7, 3.5]
+
+
+def test_figsize_omitted_grows_with_the_grid_up_to_a_page() -> None:
+    one = show_heatmaps(np.ones((3, 3)), "k", "q").get_size_inches()
+    row = show_heatmaps(np.ones((3, 3, 3)), "k", "q").get_size_inches()
+    assert list(one) == [2.5, 2.5]  # d2l's default figure
+    assert list(row) == [7.5, 2.5]
+    large = show_heatmaps(np.ones((6, 6, 3, 3)), "k", "q").get_size_inches()
+    assert max(large) <= 10
+    model = show_heatmaps(np.ones((12, 12, 64, 64)), "k", "q").get_size_inches()
+    assert max(model) <= 10.5  # whole pixels a cell: a little over or under the bound
+
+
+def test_figsize_too_small_for_the_grid_says_what_would_do() -> None:
+    with pytest.raises(ValueError, match=r"figsize \(0.5, 0.5\) leaves no room for 4 × 4 panels"):
+        show_heatmaps(np.ones((4, 4, 3, 3)), "Keys", "Queries", figsize=(0.5, 0.5))
 
 
 def test_token_labels_on_the_ticks() -> None:
@@ -95,7 +118,7 @@ def test_token_labels_on_the_ticks() -> None:
         "汇聚方式",
         xticklabels=["报纸", "论文", "咖啡杯", "笔记本", "书"],
         yticklabels=["平均汇聚", "查询：显眼", "查询：想读书"],
-        figsize=(4.2, 2.2),
+        figsize=(4.7, 2.2),
     )
     ax = panels(fig)[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == [
@@ -224,7 +247,18 @@ def test_cell_titles_name_panel_query_key_and_weight() -> None:
     ("matrices", "error", "message"),
     [
         (np.ones(4), ValueError, r"matrices must have 2, 3 or 4 dimensions .* got shape \(4,\)"),
-        (np.ones((1, 1, 1, 2, 2)), ValueError, r"got shape \(1, 1, 1, 2, 2\)"),
+        (np.ones((1, 1, 1, 1, 2, 2)), ValueError, r"got shape \(1, 1, 1, 1, 2, 2\)"),
+        (
+            np.ones((2, 3, 4, 5, 5)),
+            ValueError,
+            r"matrices has shape \(2, 3, 4, 5, 5\): 2 layer\(s\) of a batch of 3 examples .*"
+            r"\[layer\[0\] for layer in attentions\]",
+        ),
+        (
+            (np.ones((1, 2, 3, 3)), np.ones((1, 2, 3, 4))),
+            ValueError,
+            r"matrices must hold arrays of one shape, but matrices\[0\] has shape \(1, 2, 3, 3\)",
+        ),
         (3.0, ValueError, r"got shape \(\)"),
         (
             np.ones((1, 1, 0, 10)),
@@ -279,20 +313,36 @@ def test_bad_matrices(matrices: object, error: type[Exception], message: str) ->
         (
             {"figsize": (0, 2)},
             ValueError,
-            r"figsize must be two numbers from 0.5 to 50, .* got \(0, 2\)",
+            r"figsize must be None or two numbers from 0.5 to 100, .* got \(0, 2\)",
         ),
-        ({"figsize": (-1, 2)}, ValueError, r"figsize must be two numbers from 0.5 to 50"),
-        ({"figsize": (0.1, 2)}, ValueError, r"the width and height of one panel in inches"),
-        ({"figsize": (2, 1e6)}, ValueError, r"figsize must be two numbers from 0.5 to 50"),
-        ({"figsize": (2, float("nan"))}, ValueError, r"figsize must be two numbers from 0.5 to 50"),
+        ({"figsize": (-1, 2)}, ValueError, r"figsize must be None or two numbers from 0.5 to 100"),
+        (
+            {"figsize": (0.1, 2)},
+            ValueError,
+            r"the width and height of the whole figure in inches \(as in d2l\)",
+        ),
+        ({"figsize": (2, 1e6)}, ValueError, r"figsize must be None or two numbers from 0.5 to 100"),
+        (
+            {"figsize": (2, float("nan"))},
+            ValueError,
+            r"figsize must be None or two numbers from 0.5 to 100",
+        ),
         (
             {"figsize": (1, 2, 3)},
             ValueError,
-            r"figsize must be two numbers from 0.5 to 50, .* got \(1, 2, 3\)",
+            r"figsize must be None or two numbers from 0.5 to 100, .* got \(1, 2, 3\)",
         ),
-        ({"figsize": 2.5}, TypeError, r"figsize must be two numbers from 0.5 to 50, .* got 2.5"),
-        ({"figsize": ("2", "2")}, TypeError, r"figsize must be two numbers from 0.5 to 50"),
-        ({"figsize": "22"}, TypeError, r"figsize must be two numbers from 0.5 to 50"),
+        (
+            {"figsize": 2.5},
+            TypeError,
+            r"figsize must be None or two numbers from 0.5 to 100, .* got 2.5",
+        ),
+        (
+            {"figsize": ("2", "2")},
+            TypeError,
+            r"figsize must be None or two numbers from 0.5 to 100",
+        ),
+        ({"figsize": "22"}, TypeError, r"figsize must be None or two numbers from 0.5 to 100"),
         (
             {"cmap": "Redz"},
             ValueError,
@@ -373,7 +423,7 @@ def test_displays_once_in_jupyter_with_or_without_pyplot() -> None:
         shell = InteractiveShell.instance()
         fig = show_heatmaps(np.eye(3), "Keys", "Queries")
         data, _ = shell.display_formatter.format(fig)
-        print(sorted(data), data["image/png"][:4] == b"\\x89PNG")
+        print(sorted(data), data["image/png"][:4] == b"\\x89PNG", data["text/html"][:4])
 
         # The inline backend registers IPython's own formatter for every Figure.
         from IPython.core.pylabtools import select_figure_formats
@@ -385,8 +435,9 @@ def test_displays_once_in_jupyter_with_or_without_pyplot() -> None:
     )
     assert result.returncode == 0, result.stderr
     first, second = result.stdout.strip().splitlines()
-    assert first == "['image/png', 'text/plain'] True"
-    assert second == "['image/png', 'text/plain'] []"
+    # The site's SVG (hover texts, the notebook's colours) first, a PNG to fall back on.
+    assert first == "['image/png', 'text/html', 'text/plain'] True <svg"
+    assert second == "['image/png', 'text/html', 'text/plain'] []"
 
 
 # --- composed grids (the fast path for model-size grids) -------------------------------
@@ -489,7 +540,8 @@ def test_same_meaning_as_the_straightforward_baseline(
     # labels whole cells only, where the baseline may also mark 2.5).
     ours, theirs = drawn_texts(fig), drawn_texts(reference)
     assert (ours["labels"], ours["titles"]) == (theirs["labels"], theirs["titles"])
-    assert ours["ticks"] == drawn_texts(show_heatmaps(weights, "Keys", "Queries"))["ticks"]
+    untitled = show_heatmaps(weights, "Keys", "Queries", composed=composed)
+    assert ours["ticks"] == drawn_texts(untitled)["ticks"]
     assert ours["ticks"] <= {str(k) for k in range(10)} and "0" in theirs["ticks"] | {
         label.removesuffix(".0") for label in theirs["ticks"]
     }
@@ -519,16 +571,17 @@ def test_composed_and_panels_say_the_same_with_tokens_and_row_titles() -> None:
 
 def test_composed_cells_are_whole_pixels_with_gaps_between_panels() -> None:
     fig = show_heatmaps(
-        np.full((3, 2, 10, 20), 0.1), "Keys", "Queries", figsize=(2.5, 1.2), composed=True
+        np.full((3, 2, 10, 20), 0.1), "Keys", "Queries", figsize=(7, 5.5), composed=True
     )
     raster = grid_image(fig).raster
     assert raster.columns == ((0, 20), (22, 42)) and raster.rows == ((0, 10), (11, 21), (22, 32))
     assert raster.indices.shape == (32, 42)
     assert not raster.cell_mask(0)[10] and raster.cell_mask(0)[11]  # a gap, then cells
-    # 2.5 inches for 20 keys: 12 pixels a cell at 100 dpi; 1.2 inches for 10 queries: 12.
+    # The whole pixels a cell that the texts leave of 7 × 5.5 inches at 100 dpi.
     grid = panels(fig)[0]
     box = grid.get_window_extent()
-    assert (box.width, box.height) == pytest.approx((42 * 12, 32 * 12))
+    assert (box.width, box.height) == pytest.approx((42 * 14, 32 * 15))
+    assert list(fig.get_size_inches()) == [7, 5.5]
     assert box.x0 == pytest.approx(round(box.x0)) and box.y0 == pytest.approx(round(box.y0))
     width, height = fig.get_size_inches() * 100
     assert width == pytest.approx(round(width)) and height == pytest.approx(round(height))
@@ -551,7 +604,7 @@ def test_composed_png_pixels_are_drawn_as_matplotlib_draws_them() -> None:
     from PIL import Image
 
     weights = np.random.default_rng(5).random((3, 4, 10, 7))
-    fig = show_heatmaps(weights, "k", "q", composed=True, figsize=(1, 0.8), titles=list("abcd"))
+    fig = show_heatmaps(weights, "k", "q", composed=True, figsize=(4.5, 2.6), titles=list("abcd"))
     image = grid_image(fig)
     reference = AxesImage(
         image.axes,

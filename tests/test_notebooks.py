@@ -293,9 +293,23 @@ def test_the_playground_is_executed_at_build_time(site: Path, edition: str) -> N
     text = playground.get_text()
     assert PLAYGROUND_CHECK[EDITIONS[edition]] in text
     assert "Traceback" not in text
-    images = playground.select('img[src^="data:image/png;base64,"]')
-    assert len(images) >= 3
-    assert all(image.get("alt") for image in images)
+    # Its figures are the chapters' inline SVG (BookFigure's rich display): they follow
+    # the theme and tell each cell's weight on hover, and the page goes on after them.
+    figures = playground.select("svg[role=img]")
+    assert len(figures) >= 3
+    assert all(figure.get("aria-label") for figure in figures)
+    assert all(figure.select("title") for figure in figures)
+    suffix = ".en" if EDITIONS[edition] == "en" else ""
+    source = nbformat.read(ROOT / "docs" / f"05-playground{suffix}.ipynb", 4)
+    headings = [
+        line.lstrip("#").strip()
+        for cell in source.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("## ")
+    ]
+    shown = [h.get_text().rstrip("¶").strip() for h in playground.find_all("h2")]
+    assert shown == headings
 
 
 @pytest.mark.slow
@@ -348,8 +362,18 @@ def test_no_request_to_another_host(site: Path, edition: str, name: str) -> None
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_the_playground_uses_the_site_theme_only(site: Path, edition: str) -> None:
     playground = article(site, edition + PLAYGROUND)
-    assert not playground.find(["style", "script"]), "no CSS or script of its own"
-    assert not playground.select("[style]"), "no inline colours: the palette toggle applies"
+    # A figure's inline SVG keeps its own hover rule (scoped to its id) and sizing; the
+    # figure's colours come from currentColor, so the palette toggle still applies.
+    outside = [
+        tag for tag in playground.find_all(["style", "script"]) if not tag.find_parent("svg")
+    ]
+    assert not outside, "no CSS or script of its own"
+    styled = [
+        tag
+        for tag in playground.select("[style]")
+        if tag.name != "svg" and not tag.find_parent("svg")
+    ]
+    assert not styled, "no inline colours: the palette toggle applies"
     assert not playground.select('[class*="jp-"]'), "no JupyterLab markup left unstyled"
     assert len(playground.select("div.highlight > pre > code")) >= 10
 

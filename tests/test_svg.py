@@ -120,7 +120,7 @@ def test_only_figures_are_accepted() -> None:
         to_svg(np.eye(3))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"fig must be a matplotlib Figure, got list"):
         to_png([1])  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"dpi must be positive, got 0"):
+    with pytest.raises(ValueError, match=r"dpi must be a positive, finite number, got 0.0"):
         to_png(identity(), dpi=0)
 
 
@@ -287,7 +287,10 @@ def test_root_is_an_accessible_scalable_image() -> None:
 
 
 def test_default_alt_texts() -> None:
-    assert parse(to_svg(identity())).attrib["aria-label"] == "热力图：Queries × Keys，0 到 1"
+    # In the language of the labels: English here, Chinese below.
+    assert parse(to_svg(identity())).attrib["aria-label"] == "Heatmap: Queries × Keys, 0 to 1"
+    grid = show_heatmaps(np.ones((2, 2, 2)) * 0.5, "Keys", "Queries")
+    assert parse(to_svg(grid)).attrib["aria-label"] == "2 heatmaps: Queries × Keys, 0 to 0.5"
     grid = show_heatmaps(np.ones((2, 2, 2)) * 0.5, "键", "查询")
     assert parse(to_svg(grid)).attrib["aria-label"] == "2 个热力图：查询 × 键，0 到 0.5"
     assert parse(to_svg(diagram())).attrib["aria-label"] == "图：注意力提示"

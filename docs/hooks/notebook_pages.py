@@ -58,7 +58,8 @@ _HEADING = re.compile(r"<h(?P<level>[1-6])\b[^>]*>(?P<inner>.*?)</h(?P=level)>",
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _CHARREF = re.compile(r"&#(\d+);")
-_TRAILING_STYLE = re.compile(r"\s*<style>.*?</style>\s*\Z", re.DOTALL)
+# The last <style> block only: an output (an inline SVG figure) may hold <style> too.
+_TRAILING_STYLE = re.compile(r"\s*<style>(?:(?!<style>).)*</style>\s*\Z", re.DOTALL)
 _STDERR = re.compile(r'<div class="highlight attnbook-stderr"[^>]*>(.*?)</div>', re.DOTALL)
 _EXTERNAL = re.compile(
     r"<(?:script|link|img|iframe|source|video|audio|embed|object|track)\b[^>]*?"

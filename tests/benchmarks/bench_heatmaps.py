@@ -64,19 +64,25 @@ LABELS = {"xlabel": "Keys", "ylabel": "Queries"}
 # --- the three ways to draw ------------------------------------------------------------
 
 
-def baseline_heatmaps(weights: np.ndarray, figsize: tuple[float, float] = (2.5, 2.5)) -> Any:
+def d2l_figsize(shape: tuple[int, ...]) -> tuple[float, float]:
+    """The whole-figure ``figsize`` a d2l reader passes for a grid: 2.5 inches a panel."""
+    n_rows, n_cols = shape[:2]
+    return 2.5 * n_cols + 0.5, 2.5 * n_rows
+
+
+def baseline_heatmaps(weights: np.ndarray, figsize: tuple[float, float] | None = None) -> Any:
     """The straightforward ``show_heatmaps``: one axes per panel, ``imshow`` each.
 
-    As d2l's function does, with two changes so that it means what attnbook's figure
-    means: ``figsize`` is per panel and every panel shares one colour scale. Never
-    shipped in the package.
+    As d2l's function does (``figsize`` is the whole figure, by default
+    ``d2l_figsize``), with one change so that it means what attnbook's figure means:
+    every panel shares one colour scale. Never shipped in the package.
     """
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
 
     n_rows, n_cols = weights.shape[:2]
     norm = Normalize(float(weights.min()), float(weights.max()))
-    fig = Figure(figsize=(figsize[0] * n_cols + 0.5, figsize[1] * n_rows), layout="constrained")
+    fig = Figure(figsize=figsize or d2l_figsize(weights.shape), layout="constrained")
     axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)
     for i in range(n_rows):
         for j in range(n_cols):
@@ -109,7 +115,8 @@ def _attnbook(weights: np.ndarray, output: str) -> tuple[float, float, bytes]:
     from attnbook import show_heatmaps, to_png, to_svg
 
     start = time.perf_counter()
-    fig = show_heatmaps(weights, titles=_titles(weights), **LABELS)
+    figsize = d2l_figsize(weights.shape)  # called as a d2l reader calls it
+    fig = show_heatmaps(weights, titles=_titles(weights), figsize=figsize, **LABELS)
     drawn = time.perf_counter()
     data = to_svg(fig).encode() if output == "svg" else to_png(fig)
     return drawn - start, time.perf_counter() - drawn, data
