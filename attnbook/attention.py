@@ -233,7 +233,7 @@ def _softmax_numpy(
 
 
 def _softmax_torch(scores: Any, keep: Any, axis: int) -> Any:
-    """The same computation as :func:`_softmax_numpy`, line for line, with torch."""
+    """The same computation as ``_softmax_numpy``, line for line, with torch."""
     torch = sys.modules["torch"]
     if keep is not None:
         scores = scores.masked_fill(~keep, -math.inf)
@@ -282,7 +282,8 @@ def softmax(x: ArrayLike | torch.Tensor, axis: int = -1) -> NDArray[np.float64] 
     which leaves the result unchanged (softmax ignores a constant added to every entry)
     and keeps ``exp`` from overflowing. An entry of ``-inf`` gets probability zero, so
     ``-inf`` can stand for "masked out"; a slice made only of ``-inf`` has no distribution
-    and is refused (use :func:`masked_softmax`, which gives such a slice zeros).
+    and is refused (use [`masked_softmax`][attnbook.masked_softmax], which gives such a
+    slice zeros).
 
     The default ``axis=-1`` makes each *row* of a matrix sum to 1; ``axis=0`` would make
     each *column* sum to 1, the pitfall of exercise 2.
@@ -378,8 +379,9 @@ def masked_softmax(
         axis: The axis along which the weights sum to 1.
 
     Returns:
-        Weights of the shape of ``scores``, of its kind (see :func:`softmax`). Each slice
-        along ``axis`` sums to 1, except fully masked ones, which are all zero.
+        Weights of the shape of ``scores``, of its kind (see
+        [`softmax`][attnbook.softmax]). Each slice along ``axis`` sums to 1, except fully
+        masked ones, which are all zero.
 
     Raises:
         TypeError: If ``scores`` is complex or not numbers, ``mask`` is not boolean,
@@ -467,7 +469,8 @@ def average_pooling(
 
     This is attention pooling without the volitional cue: every query gets the same
     weights 1/n_keys, so every query gets the same output, the mean of the values. The
-    arguments follow :func:`attention_pooling`, so that the two can be swapped.
+    arguments follow [`attention_pooling`][attnbook.attention_pooling], so that the two
+    can be swapped.
 
     Taught in: "Queries, keys and values" (docs/02-queries-keys-values.md).
 
@@ -612,7 +615,7 @@ def attention_pooling(
     Each query (a volitional cue) is scored against each key (a nonvolitional cue); a
     softmax over the keys turns each query's scores into weights that sum to 1; the
     output for that query is the weighted average of the values. Unlike
-    :func:`average_pooling`, different queries select different values.
+    [`average_pooling`][attnbook.average_pooling], different queries select different values.
 
     Scores for a query ``q`` and a key ``k``:
 
@@ -634,7 +637,7 @@ def attention_pooling(
             of the three broadcast together.
         score: The name of a score (see above) or a score function.
         valid_lens: Only the first ``valid_lens`` keys take part: shape (..., n_queries)
-            or (...), as in :func:`masked_softmax`.
+            or (...), as in [`masked_softmax`][attnbook.masked_softmax].
         mask: Booleans broadcasting to (..., n_queries, n_keys); True = the key takes part.
         bandwidth: The width of the ``"gaussian"`` kernel, a positive number; other scores
             ignore it.
