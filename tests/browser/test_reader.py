@@ -1,0 +1,265 @@
+"""What a reader sees, on every page of both editions, at phone and desktop width, in both themes.
+
+Each check is a small function of a loaded page that returns what is wrong (an empty list
+when nothing is). The same checks run on every page of the built site and, in
+``test_each_check_catches_its_defect``, on a deliberately broken page, so that a check
+that could not fail would be noticed. Screenshots at 360 px and 1280 px in both palettes
+go to ``tests/artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from browser_support import ARTIFACTS, EDITIONS, PAGES, stem
+from PIL import Image
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE, DESKTOP = 360, 1280
+THEMES = ("light", "dark")
+
+
+# --- the checks -------------------------------------------------------------------------
+
+
+def horizontal_overflow(page: Any) -> list[str]:
+    """Elements that make the page wider than the viewport (it would scroll sideways)."""
+    return list(
+        page.evaluate(
+            """() => {
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width) return [];
+            const scrolls = el => {
+                for (let p = el.parentElement; p; p = p.parentElement) {
+                    const overflow = getComputedStyle(p).overflowX;
+                    if (overflow === "auto" || overflow === "scroll" || overflow === "hidden")
+                        return p !== document.documentElement && p !== document.body;
+                }
+                return false;
+            };
+            return [...document.querySelectorAll("body *")]
+                .filter(el => el.getBoundingClientRect().right > width + 1 && !scrolls(el))
+                .slice(0, 5)
+                .map(el => `${el.tagName.toLowerCase()}.${el.className} reaches `
+                    + `${Math.round(el.getBoundingClientRect().right)} px of ${width}`);
+        }"""
+        )
+    ) or (
+        [f"the page is {page.evaluate('document.documentElement.scrollWidth')} px wide"]
+        if page.evaluate("document.documentElement.scrollWidth > innerWidth")
+        else []
+    )
+
+
+def light_boxes_in_the_dark(page: Any) -> list[str]:
+    """Figures (inline SVG or images) whose own background is light on a dark page."""
+    wrong = []
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    figures = page.locator("article svg[role=img], article img")
+    for i in range(figures.count()):
+        figure = figures.nth(i)
+        figure.scroll_into_view_if_needed()
+        image = Image.open(io.BytesIO(figure.screenshot())).convert("L")
+        width, height = image.size
+        border = [
+            image.getpixel((x, y))
+            for x in range(0, width, max(1, width // 20))
+            for y in (0, height - 1)
+        ] + [
+            image.getpixel((x, y))
+            for y in range(0, height, max(1, height // 20))
+            for x in (0, width - 1)
+        ]
+        if sum(border) / len(border) > 128:  # the edges of the box, mostly light
+            label = figure.get_attribute("aria-label") or figure.get_attribute("alt") or ""
+            wrong.append(f"figure {i} ({label[:40]!r}) sits on a light box")
+    return wrong
+
+
+def overlapping_figure_texts(page: Any) -> list[str]:
+    """Pairs of texts inside one figure whose boxes overlap, as the browser draws them."""
+    return list(
+        page.evaluate(
+            """() => {
+            const pairs = [];
+            document.querySelectorAll("details").forEach(d => { d.open = true; });
+            document.querySelectorAll("article svg[role=img]").forEach((svg, n) => {
+                const boxes = [...svg.querySelectorAll("text")]
+                    .filter(t => t.textContent.trim() && t.getClientRects().length)
+                    .map(t => [t.textContent.trim(), t.getBoundingClientRect()]);
+                for (let i = 0; i < boxes.length; i++)
+                    for (let j = i + 1; j < boxes.length; j++) {
+                        const [a, b] = [boxes[i][1], boxes[j][1]];
+                        const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+                        const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+                        if (dx > 0.5 && dy > 0.5)
+                            pairs.push(`figure ${n}: "${boxes[i][0]}" over "${boxes[j][0]}"`);
+                    }
+            });
+            return pairs.slice(0, 10);
+        }"""
+        )
+    )
+
+
+RAW_ROLE = re.compile(r":(?:func|class|meth|mod|attr|data|obj|exc|ref):`")
+
+
+def raw_markup(page: Any) -> list[str]:
+    """reST roles or unrendered Markdown left in the page's text."""
+    text = page.locator("article").inner_text()
+    found = [match.group(0) for match in RAW_ROLE.finditer(text)]
+    found += re.findall(r"\[`[^`\]]+`\]\[[\w.]+\]", text)  # an autorefs link not resolved
+    return found[:10]
+
+
+def tall_headings(page: Any) -> list[str]:
+    """Headings taller than two lines of their own text at desktop width."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article :is(h1, h2, h3, h4)")]
+            .filter(h => {
+                const style = getComputedStyle(h);
+                const line = parseFloat(style.lineHeight) || 1.25 * parseFloat(style.fontSize);
+                return h.getBoundingClientRect().height > 2.2 * line;
+            })
+            .map(h => `${h.tagName}: ${h.textContent.trim().slice(0, 60)}`)"""
+        )
+    )
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_page(browser: Any, server: str) -> Iterator[Callable[[str, int, str], Any]]:
+    """Open a page of the site at a width, in a theme; fails on console errors."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def open_(path: str, width: int, theme: str) -> Any:
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, color_scheme=theme, locale="zh-CN"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server + path, wait_until="networkidle")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_phone_width_no_sideways_scrolling(
+    open_page: Callable[[str, int, str], Any], name: str
+) -> None:
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for theme in THEMES:
+        page = open_page(PAGES[name], PHONE, theme)
+        page.screenshot(
+            path=shots / f"{name.replace('/', '-')}-{PHONE}-{theme}.png", full_page=True
+        )
+        assert horizontal_overflow(page) == [], (name, theme)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_figures_in_the_dark_and_their_texts(
+    open_page: Callable[[str, int, str], Any], name: str
+) -> None:
+    for width in (PHONE, DESKTOP):
+        page = open_page(PAGES[name], width, "dark")
+        assert light_boxes_in_the_dark(page) == [], (name, width)
+        assert overlapping_figure_texts(page) == [], (name, width)
+
+
+@pytest.mark.parametrize("name", [name for name in PAGES if stem(name) == "api"])
+def test_api_page_is_rendered_markup_with_short_headings(
+    open_page: Callable[[str, int, str], Any], name: str
+) -> None:
+    page = open_page(PAGES[name], DESKTOP, "light")
+    assert raw_markup(page) == []
+    assert tall_headings(page) == []
+    # A summary table leads, with a link to every public name's entry.
+    import attnbook
+
+    links = page.locator("article table").first.locator("a code, a")
+    linked = {link.inner_text().strip() for link in links.all()}
+    assert set(attnbook.__all__) <= linked
+
+
+# The chapter each search must put first, in each edition.
+FIRST_RESULTS = {
+    ("zh", "热力图"): "03-visualizing-attention",
+    ("zh", "咖啡"): "01-attention-cues",
+    ("zh", "自主性提示"): "01-attention-cues",
+    ("zh", "温度"): "05-playground",  # its section on temperature, then the exercise
+    ("en", "heatmap"): "03-visualizing-attention",
+    ("en", "coffee"): "01-attention-cues",
+    ("en", "volitional cue"): "01-attention-cues",
+    ("en", "attention pooling"): "02-queries-keys-values",
+    ("en", "temperature"): "05-playground",
+}
+
+
+@pytest.mark.parametrize(("language", "query"), FIRST_RESULTS)
+def test_search_puts_the_chapter_first(
+    open_page: Callable[[str, int, str], Any], language: str, query: str
+) -> None:
+    edition = EDITIONS[language]
+    page = open_page(edition, DESKTOP, "light")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")
+    first = page.locator(".md-search-result__item > a").first
+    first.wait_for(state="visible")
+    path = first.evaluate("a => new URL(a.href).pathname")
+    assert path.endswith(f"/{edition}{FIRST_RESULTS[language, query]}/"), path
+
+
+# --- the checks fail where they should ----------------------------------------------------
+
+BROKEN = {
+    horizontal_overflow: '<div style="width: 700px">a line of text far wider than a phone</div>',
+    light_boxes_in_the_dark: (
+        '<article><svg role="img" aria-label="white box" width="200" height="100">'
+        '<rect width="200" height="100" fill="#fff"/></svg></article>'
+    ),
+    overlapping_figure_texts: (
+        '<article><svg role="img" aria-label="crowded" width="200" height="100">'
+        '<text x="10" y="50">0.2</text><text x="14" y="52">0.4</text></svg></article>'
+    ),
+    raw_markup: "<article><p>use :func:`masked_softmax` instead</p></article>",
+    tall_headings: (
+        '<article><h2 style="width: 200px">attnbook.DIAGRAM_LABELS = MappingProxyType'
+        "({'zh': {'cup': '咖啡杯', 'book': '书', 'eye': '眼睛'}})</h2></article>"
+    ),
+}
+
+
+@pytest.mark.parametrize("check", BROKEN, ids=lambda check: check.__name__)
+def test_each_check_catches_its_defect(browser: Any, check: Callable[[Any], list[str]]) -> None:
+    context = browser.new_context(viewport={"width": PHONE, "height": 600}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.set_content(
+            f"<html><body style='background:#1e2129;color:#eee'>{BROKEN[check]}</body></html>"
+        )
+        assert check(page), f"{check.__name__} found nothing on a page made to fail it"
+        page.set_content(
+            "<html><body style='background:#1e2129'><article><p>fine</p></article></body></html>"
+        )
+        assert not check(page), f"{check.__name__} complains about a page with nothing wrong"
+    finally:
+        context.close()
