@@ -8,9 +8,9 @@ printed words are the page's language, every name, number and call is shared. He
 must correspond one to one (same levels, same order), and so must the API directives.
 The check itself is tested: changing a block in one edition only makes it fail.
 
-The built site is checked too: both editions build strictly, every page links its
-counterpart in the language selector, search indexes stay apart, and each edition has its
-own notebooks.
+The built site (the session's one build) is checked too: both editions build strictly,
+every page links its counterpart in the language selector, search indexes stay apart, and
+each edition has its own notebooks.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +27,10 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
-LANGUAGE = "en"  # the edition beside the default (Chinese) one
-SITE_URL = "https://attnbook.github.io/attnbook/"  # site_url in mkdocs.yml
+from tests.support import DEFAULT_LANGUAGE, DOCS, EDITIONS, SITE_URL
+
+# The edition beside the default (Chinese) one.
+LANGUAGE = next(language for language in EDITIONS if language != DEFAULT_LANGUAGE)
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _EXEC_ON = re.compile(r"""\bexec=["']?(1|on|true|yes)\b""", re.IGNORECASE)
@@ -268,20 +266,6 @@ def test_a_changed_notebook_cell_is_drift(tmp_path: Path) -> None:
 
 
 # --- the built site --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("editions")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-5000:]
-    return site
 
 
 def url_path(page: Path) -> str:

@@ -1,6 +1,6 @@
 """The chapters as Jupyter notebooks, and the notebook page made by mkdocs-jupyter.
 
-The site is built strictly once; the tests read what a reader would get: the generated
+The tests read the session's one strict build of the site as a reader gets it: the generated
 notebooks (executed here, each in a fresh kernel of this Python), the zip, the download
 links, and the playground page (its anchors, requests, search entries and weight).
 
@@ -30,14 +30,16 @@ from bs4 import BeautifulSoup
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import EDITIONS as SITE_EDITIONS
+from tests.support import ROOT, article, mkdocs_build, page
+
 CHAPTERS = sorted(
     path.stem for path in (ROOT / "docs").glob("[0-9][0-9]-*.md") if "." not in path.stem
 )
 PLAYGROUND = "05-playground"
 NOTEBOOKS = [*CHAPTERS, PLAYGROUND]
 # Each edition's pages live under its prefix: the Chinese at the root, the English in en/.
-EDITIONS = {"": "zh", "en/": "en"}
+EDITIONS = {prefix: language for language, prefix in SITE_EDITIONS.items()}
 LINK_TEXT = {"zh": "下载 Jupyter 笔记本", "en": "Download the Jupyter notebook"}
 ZIP = "notebooks/attnbook-notebooks.zip"
 CELL_TIMEOUT = 120  # seconds, for one cell
@@ -53,34 +55,6 @@ def load_hook(name: str) -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
-        capture_output=True,
-        text=True,
-        cwd=config.parent,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT / "mkdocs.yml", site)
-    assert result.returncode == 0, result.stderr
-    return site
-
-
-def page(site: Path, name: str) -> BeautifulSoup:
-    return BeautifulSoup((site / name / "index.html").read_text(encoding="utf-8"), "html.parser")
-
-
-def article(site: Path, name: str) -> BeautifulSoup:
-    found = page(site, name).find("article")
-    assert found is not None
-    return found
 
 
 # --- the conversion, without a build --------------------------------------------------------

@@ -16,7 +16,8 @@ from typing import Any
 
 import nbformat
 import pytest
-from browser_support import ARTIFACTS, DOCS, EDITIONS, PAGES, Visit, source_of, stem
+
+from tests.browser.browser_support import ARTIFACTS, DOCS, EDITIONS, PAGES, Visit, source_of, stem
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
