@@ -30,6 +30,7 @@ from bs4 import BeautifulSoup
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
+from attnbook.mkdocs_plugin.blocks import executed_blocks
 from tests.support import EDITIONS as SITE_EDITIONS
 from tests.support import ROOT, article, mkdocs_build, page
 
@@ -196,7 +197,7 @@ def test_the_zip_holds_every_notebook(site: Path, edition: str) -> None:
 def test_a_chapter_notebook_follows_its_chapter(site: Path, edition: str, chapter: str) -> None:
     notebook = site_notebook(site, edition, chapter)
     markdown = source(edition, chapter).read_text(encoding="utf-8")
-    blocks = re.findall(r'^[ \t]*```python exec="1"', markdown, flags=re.MULTILINE)
+    blocks = executed_blocks(markdown, str(source(edition, chapter)))
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert len(code) == len(blocks), "one code cell per executed block"
     assert code[0].source.lstrip().startswith("import"), "the imports come first"

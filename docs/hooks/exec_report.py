@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import re
 import sys
 import textwrap
 import traceback
@@ -45,18 +44,16 @@ from markdown_exec._internal.rendering import code_block
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
+from attnbook.mkdocs_plugin.blocks import ExecutedBlock, executed_blocks
+
 log = logging.getLogger("mkdocs.hooks.exec_report")
-
-_OPENING = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?python\b(?P<attrs>.*)$"
-)
-_EXEC_ON = re.compile(r"""\bexec=["']?(1|on|true|yes)\b""", re.IGNORECASE)
+_BUILD_PACKAGE = "attnbook.mkdocs_plugin"
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Block:
-    line: int  # 1-based line of the opening fence in the chapter file
-    code: str
+    block: ExecutedBlock
+    code: str  # as markdown-exec receives it: dedented, without blank lines around it
 
 
 @dataclass
@@ -97,28 +94,12 @@ def _package_hash() -> str:
     return digest.hexdigest()
 
 
-def _exec_blocks(source: str) -> tuple[_Block, ...]:
-    """Find the executed Python blocks of a chapter with the line of their opening fence."""
-    lines = source.splitlines()
-    blocks = []
-    i = 0
-    while i < len(lines):
-        opening = _OPENING.match(lines[i])
-        if not opening:
-            i += 1
-            continue
-        indent, fence = opening["indent"], opening["fence"]
-        end = i + 1
-        while end < len(lines) and not lines[end].strip().startswith(fence):
-            end += 1
-        if _EXEC_ON.search(opening["attrs"]):
-            body = [
-                line[len(indent) :] if line.startswith(indent) else line
-                for line in lines[i + 1 : end]
-            ]
-            blocks.append(_Block(line=i + 1, code=textwrap.dedent("\n".join(body)).strip("\n")))
-        i = end + 1
-    return tuple(blocks)
+def _exec_blocks(source: str, path: str) -> tuple[_Block, ...]:
+    """The executed Python blocks of a chapter, with the code markdown-exec will run."""
+    return tuple(
+        _Block(block=block, code=textwrap.dedent(block.code).strip("\n"))
+        for block in executed_blocks(source, path)
+    )
 
 
 def _locate(code: str) -> _Block | None:
@@ -150,9 +131,8 @@ def _report(block: _Block | None, error: BaseException) -> None:
     if block is None:
         log.error("%s: an example failed with %s: %s", _state.path, type(error).__name__, error)
         return
-    inner = _failing_line(error)
-    line = block.line + inner if inner is not None else block.line
-    log.error("%s:%d: example failed with %s: %s", _state.path, line, type(error).__name__, error)
+    where = block.block.where(_failing_line(error))
+    log.error("%s: example failed with %s: %s", where, type(error).__name__, error)
 
 
 def _run_cached(code: str, **kwargs: Any) -> str:
@@ -208,8 +188,13 @@ def _language(config: MkDocsConfig) -> str:
 def on_pre_build(config: MkDocsConfig) -> None:
     global _cache
     _cache = _caches.setdefault(_language(config), _Cache())
+    # Examples see the package as it is now; the build's own modules stay as loaded.
     for name in [
-        name for name in sys.modules if name == "attnbook" or name.startswith("attnbook.")
+        name
+        for name in sys.modules
+        if (name == "attnbook" or name.startswith("attnbook."))
+        and not name.startswith(f"{_BUILD_PACKAGE}.")
+        and name != _BUILD_PACKAGE
     ]:
         del sys.modules[name]
     exec_python._sessions_globals.clear()
@@ -225,6 +210,6 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, **kwargs: 
     _state.path = (
         str(source.relative_to(config_dir)) if source.is_relative_to(config_dir) else str(source)
     )
-    _state.blocks = _exec_blocks(page.file.content_string)
+    _state.blocks = _exec_blocks(page.file.content_string, _state.path)
     _state.cursor = 0
     return markdown

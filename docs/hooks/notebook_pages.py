@@ -16,7 +16,7 @@ mkdocs-jupyter turns ``docs/*.ipynb`` into pages and executes them at build time
   mkdocs-jupyter's nbconvert template for ``notebook_page.html.j2`` beside it: no CSS,
   no script, material's own code-block markup (so the light/dark toggle applies), prose
   at the top level of the page, code and outputs excluded from search. Math in Markdown
-  cells is typeset as MathML here, as ``mathml.py`` does for the chapters; a page that
+  cells is typeset as MathML by the typesetter the chapters use; a page that
   would still load anything from another host fails the build.
 
 The kernel must be this Python's, so a notebook runs against the attnbook installed
@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from latex2mathml.converter import convert as latex_to_mathml
 from markdown.extensions.toc import nest_toc_tokens, unique
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -50,6 +49,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from attnbook.mkdocs_plugin.mathml import typeset
 
 TEMPLATE = Path(__file__).with_name("notebook_page.html.j2")
 CELL_TIMEOUT = 300  # seconds; a hanging cell fails the build instead of hanging it
@@ -245,19 +246,15 @@ def _headings(content: str, toc_depth: int) -> tuple[str, list[dict[str, Any]]]:
 def _math(content: str) -> str:
     """Typeset $…$ and $$…$$ left by nbconvert in prose (not in code) as MathML."""
 
-    def typeset(prose: str) -> str:
-        prose = _DISPLAY_MATH.sub(
-            lambda m: latex_to_mathml(html.unescape(m["tex"]).strip(), display="block"), prose
-        )
-        return _INLINE_MATH.sub(
-            lambda m: latex_to_mathml(html.unescape(m["tex"]).strip(), display="inline"), prose
-        )
+    def typeset_prose(prose: str) -> str:
+        prose = _DISPLAY_MATH.sub(lambda m: typeset(m["tex"], "block"), prose)
+        return _INLINE_MATH.sub(lambda m: typeset(m["tex"], "inline"), prose)
 
     pieces, last = [], 0
     for code in _CODE_OR_PRE.finditer(content):
-        pieces += [typeset(content[last : code.start()]), code[0]]
+        pieces += [typeset_prose(content[last : code.start()]), code[0]]
         last = code.end()
-    return "".join([*pieces, typeset(content[last:])])
+    return "".join([*pieces, typeset_prose(content[last:])])
 
 
 def on_page_content(

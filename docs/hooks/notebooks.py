@@ -44,6 +44,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
+from attnbook.mkdocs_plugin.blocks import (
+    exec_options,
+    executed_blocks,
+    fence_end,
+    fenced_runs,
+    opening_fence,
+)
+
 NOTEBOOK_DIR = "notebooks"
 ZIP_URI = f"{NOTEBOOK_DIR}/attnbook-notebooks.zip"
 # What the pages and notebooks say, in each edition's language (theme.language).
@@ -73,10 +81,7 @@ CREDIT = {
 }
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_PYTHON = re.compile(r"^[ \t]*\{?[ \t]*\.?python\b")
-_EXEC_ON = re.compile(r"""\bexec=["']?(1|on|true|yes)\b""", re.IGNORECASE)
-_BLOCK_ID = re.compile(r"""\bid=["']?(?P<id>[A-Za-z0-9_-]{1,64})\b""")
+_CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what nbformat accepts as a cell id
 _ADMONITION = re.compile(
     r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)"
     r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$'
@@ -106,32 +111,9 @@ _state = _State()
 # --- Markdown chapter -> notebook ---------------------------------------------------------
 
 
-def _fence_end(lines: list[str], start: int) -> int:
-    """The index of the line closing the fenced block opened at ``lines[start]``."""
-    opening = _FENCE.match(lines[start])
-    assert opening is not None
-    end = start + 1
-    while end < len(lines) and not lines[end].strip().startswith(opening["fence"]):
-        end += 1
-    return end
-
-
 def _fenced(lines: list[str]) -> list[tuple[bool, list[str]]]:
     """Split lines into runs of prose and of fenced code blocks: (is_code, lines)."""
-    runs: list[tuple[bool, list[str]]] = []
-    i = 0
-    while i < len(lines):
-        if _FENCE.match(lines[i]):
-            end = _fence_end(lines, i)
-            runs.append((True, lines[i : end + 1]))
-            i = end + 1
-        elif runs and not runs[-1][0]:
-            runs[-1][1].append(lines[i])
-            i += 1
-        else:
-            runs.append((False, [lines[i]]))
-            i += 1
-    return runs
+    return [(is_code, run) for _, is_code, run in fenced_runs(lines)]
 
 
 def _flatten_admonitions(lines: list[str]) -> list[str]:
@@ -139,8 +121,8 @@ def _flatten_admonitions(lines: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if _FENCE.match(lines[i]):
-            end = _fence_end(lines, i)
+        if opening_fence(lines[i]):
+            end = fence_end(lines, i)
             out += lines[i : end + 1]
             i = end + 1
             continue
@@ -315,18 +297,19 @@ def chapter_notebook(
             cells.append(v4.new_markdown_cell(text, id=cell_id(None)))
 
     for is_code, run in _fenced(lines):
-        opening = _FENCE.match(run[0]) if is_code else None
-        if opening is None or not (
-            _PYTHON.match(opening["info"]) and _EXEC_ON.search(opening["info"])
-        ):
+        opening = opening_fence(run[0]) if is_code else None
+        options = exec_options(opening["info"]) if opening else None
+        if opening is None or options is None:
             prose += run
             continue
         flush()
         indent = opening["indent"]
         body = [line[len(indent) :] if line.startswith(indent) else line for line in run[1:-1]]
-        block_id = _BLOCK_ID.search(opening["info"])
+        block_id = options.get("id", "")
         source = _notebook_code("\n".join(body))
-        cells.append(v4.new_code_cell(source, id=cell_id(block_id["id"] if block_id else None)))
+        cells.append(
+            v4.new_code_cell(source, id=cell_id(block_id if _CELL_ID.match(block_id) else None))
+        )
     flush()
     _drop_unused_to_svg(cells)
     notebook = v4.new_notebook(
@@ -340,11 +323,7 @@ def chapter_notebook(
 
 
 def _has_examples(markdown: str) -> bool:
-    return any(
-        _PYTHON.match(opening["info"]) and _EXEC_ON.search(opening["info"])
-        for line in markdown.split("\n")
-        if (opening := _FENCE.match(line))
-    )
+    return bool(executed_blocks(markdown, ""))
 
 
 def _linker(page: File, files: Files, site_url: str) -> Callable[[str], str]:
