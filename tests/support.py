@@ -21,6 +21,7 @@ __all__ = [
     "DOCS",
     "EDITIONS",
     "NO_NETWORK",
+    "PLUGIN_OPTIONS",
     "ROOT",
     "SITE_URL",
     "SOURCE_DATE_EPOCH",
@@ -28,6 +29,7 @@ __all__ = [
     "build_site",
     "mkdocs_build",
     "page",
+    "plugin_config",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +44,12 @@ _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *args: N
 _CONFIG: dict[str, Any] = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), _ConfigLoader)
 
 SITE_URL: str = _CONFIG["site_url"]
+#: The options of the book's plugin (``plugins: - attnbook:``) in mkdocs.yml.
+PLUGIN_OPTIONS: dict[str, Any] = next(
+    plugin["attnbook"]
+    for plugin in _CONFIG["plugins"]
+    if isinstance(plugin, dict) and "attnbook" in plugin
+)
 
 
 def _i18n_languages() -> list[dict[str, Any]]:
@@ -105,3 +113,16 @@ def article(site: Path, name: str) -> BeautifulSoup:
     found = page(site, name).find("article")
     assert found is not None, f"{name} has no <article>"
     return found
+
+
+def plugin_config(*languages: str) -> str:
+    """The ``plugins`` entry of the book's plugin for a small book, texts for ``languages``."""
+    lines = ["  - attnbook:", "      editions:"]
+    for language in languages:
+        lines += [
+            f"        {language}:",
+            f"          notebook_link: notebook ({language})",
+            f"          figure_alt: figure ({language})",
+            f'          notebook_credit: "> {{title}} from {{url}}, home {{home}} ({language})"',
+        ]
+    return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, article, mkdocs_build, page
+from tests.support import ROOT, article, mkdocs_build, page, plugin_config
 
 CHAPTERS = {
     "01-attention-cues": 2,  # figures each chapter prints
@@ -120,12 +120,10 @@ watch: []
 theme:
   name: material
   custom_dir: {root}/docs/overrides
-hooks:
-  - {root}/docs/hooks/exec_report.py
 plugins:
   - search
   - markdown-exec
-validation:
+{plugin}validation:
   omitted_files: info
 """
 
@@ -134,7 +132,9 @@ def build_broken(tmp_path: Path, chapter: str) -> subprocess.CompletedProcess[st
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Home\n")
     (tmp_path / "docs" / "broken.md").write_text(textwrap.dedent(chapter))
-    (tmp_path / "mkdocs.yml").write_text(BROKEN_CONFIG.format(root=ROOT))
+    (tmp_path / "mkdocs.yml").write_text(
+        BROKEN_CONFIG.format(root=ROOT, plugin=plugin_config("zh"))
+    )
     return mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
 
 
@@ -180,7 +180,7 @@ def test_system_exit_in_an_example_is_a_normal_failure(tmp_path: Path) -> None:
     assert "docs/broken.md:5: example failed with SystemExit: 3" in result.stderr
     output = result.stdout + result.stderr
     assert "Aborted with" in output, "the build must finish and report, not stop silently"
-    assert "hooks/exec_report.py" not in output, (
+    assert "mkdocs_plugin/examples.py" not in output, (
         "the traceback shows the example, not the machinery"
     )
 

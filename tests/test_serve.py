@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import plugin_config
 
 pytestmark = pytest.mark.slow
 
@@ -32,12 +32,9 @@ site_name: serve
 site_url: http://127.0.0.1/book/
 docs_dir: docs
 strict: true
-hooks:
-  - {root}/docs/hooks/exec_report.py
-  - {root}/docs/hooks/serve_log.py
 plugins:
   - markdown-exec
-markdown_extensions:
+{plugin}markdown_extensions:
   - pymdownx.superfences
 """
 
@@ -97,7 +94,7 @@ def write_book(root: Path, marker: Path) -> Path:
     (root / "docs").mkdir(parents=True)
     chapter = root / "docs" / "index.md"
     chapter.write_text(CHAPTER.format(marker=str(marker)), encoding="utf-8")
-    (root / "mkdocs.yml").write_text(CONFIG.format(root=ROOT), encoding="utf-8")
+    (root / "mkdocs.yml").write_text(CONFIG.format(plugin=plugin_config("en")), encoding="utf-8")
     return chapter
 
 

@@ -1,8 +1,10 @@
-"""The book's build: what ``mkdocs.yml`` needs beyond the themes and plugins it names.
+"""The book's build: one MkDocs plugin, ``attnbook`` (``plugin.BookPlugin``).
 
 Not part of attnbook's teaching API (nothing here is re-exported by ``attnbook``); it needs
-the ``docs`` extra (MkDocs, markdown-exec, latex2mathml). ``blocks`` is the one parser of
-a chapter's executed examples; ``mathml`` the one LaTeX typesetter.
+the ``docs`` extra. ``plugin`` lists the events and hands each to the module that holds
+the work: ``blocks`` (the one parser of executed blocks), ``examples`` (running them),
+``mathml`` (the one typesetter), ``notebooks``, ``notebook_pages``, ``editions`` and
+``serve``; ``compat`` holds every use of another package's internals.
 """
 
 __all__: list[str] = []

@@ -8,11 +8,17 @@ Markdown cells; both are typeset here.
 from __future__ import annotations
 
 import html
+import re
 from typing import Literal
 
 from latex2mathml.converter import convert
 
-__all__ = ["typeset"]
+__all__ = ["typeset", "typeset_arithmatex"]
+
+# pymdownx.arithmatex (generic mode) wraps $…$ in <span class="arithmatex">\(…\)</span>
+# and $$…$$ in <div class="arithmatex">\[…\]</div>.
+_INLINE = re.compile(r'<span class="arithmatex">\\\((?P<tex>.*?)\\\)</span>', re.DOTALL)
+_BLOCK = re.compile(r'<div class="arithmatex">\\\[(?P<tex>.*?)\\\]</div>', re.DOTALL)
 
 
 def typeset(tex: str, display: Literal["inline", "block"]) -> str:
@@ -30,3 +36,16 @@ def typeset(tex: str, display: Literal["inline", "block"]) -> str:
         '<math ... display="inline"><mrow><mi>a</mi><mo>&#x0003C;</mo><mi>b</mi></mrow></math>'
     """
     return str(convert(html.unescape(tex).strip(), display=display))
+
+
+def typeset_arithmatex(content: str) -> str:
+    """Replace the math ``pymdownx.arithmatex`` marked in a page's HTML with MathML.
+
+    Args:
+        content: A page's HTML.
+
+    Returns:
+        The HTML with every arithmatex span and div typeset.
+    """
+    content = _BLOCK.sub(lambda match: typeset(match["tex"], "block"), content)
+    return _INLINE.sub(lambda match: typeset(match["tex"], "inline"), content)

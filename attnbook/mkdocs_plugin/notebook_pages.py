@@ -1,18 +1,19 @@
-"""MkDocs hook: notebook pages (mkdocs-jupyter) that meet the bar of the Markdown pages.
+"""Notebook pages (mkdocs-jupyter) that meet the bar of the Markdown pages.
 
 mkdocs-jupyter turns ``docs/*.ipynb`` into pages and executes them at build time
-(``execute: true`` in ``mkdocs.yml``). Out of the box it falls short; this hook fixes it:
+(``execute: true`` in ``mkdocs.yml``). Out of the box it falls short; ``NotebookPages``
+fixes it:
 
 - **Chinese headings get empty ids** (its slugify is ASCII-only) and its table of contents
   uses another slugify again. Here every heading of a notebook page gets its id from the
   site's own ``toc`` slugify (unique on the page, as Python-Markdown does) and the page's
   table of contents is rebuilt from those headings, so each TOC link has its target.
 - **A failing cell passes a strict build** when ``allow_errors`` is true (its default).
-  The hook refuses that setting and ``cache: true`` (whose key ignores the attnbook
+  The build refuses that setting and ``cache: true`` (whose key ignores the attnbook
   package, so outputs would go stale when it changes: every build executes afresh, like
   the chapters' examples). A failing, hanging or crashing cell, or one that writes to
   stderr (a warning), fails the build with ``docs/<notebook>.ipynb: cell N …``.
-- **575 KB of JupyterLab CSS per page, MathJax and mermaid from CDNs.** The hook swaps
+- **575 KB of JupyterLab CSS per page, MathJax and mermaid from CDNs.** The build swaps
   mkdocs-jupyter's nbconvert template for ``notebook_page.html.j2`` beside it: no CSS,
   no script, material's own code-block markup (so the light/dark toggle applies), prose
   at the top level of the page, code and outputs excluded from search. Math in Markdown
@@ -20,10 +21,10 @@ mkdocs-jupyter turns ``docs/*.ipynb`` into pages and executes them at build time
   would still load anything from another host fails the build.
 
 The kernel must be this Python's, so a notebook runs against the attnbook installed
-next to mkdocs; the hook checks that the kernel spec resolves to it.
+next to mkdocs; the build checks that the kernel spec resolves to it.
 
-It patches two names in mkdocs-jupyter's ``nbconvert2`` module (pinned in
-``.ci/constraints.txt``); ``tests/test_notebooks.py`` fails loudly if they move.
+The converter and exporter are put in mkdocs-jupyter's place through
+``compat/mkdocs_jupyter.py``, the one module that knows those internals.
 """
 
 from __future__ import annotations
@@ -34,26 +35,26 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from markdown.extensions.toc import nest_toc_tokens, unique
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
-from mkdocs_jupyter import nbconvert2
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from attnbook.mkdocs_plugin.compat import mkdocs_jupyter as compat
 from attnbook.mkdocs_plugin.mathml import typeset
 
+__all__ = ["TEMPLATE", "NotebookPages"]
+
 TEMPLATE = Path(__file__).with_name("notebook_page.html.j2")
-CELL_TIMEOUT = 300  # seconds; a hanging cell fails the build instead of hanging it
 
 _HEADING = re.compile(r"<h(?P<level>[1-6])\b[^>]*>(?P<inner>.*?)</h(?P=level)>", re.DOTALL)
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
@@ -72,17 +73,6 @@ _DISPLAY_MATH = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?P<tex>[^$\n]+?)\$(?!\$)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-# The alt text of a figure in a cell's output, in the edition's language.
-FIGURE_ALT = {"zh": "上面的代码画出的图", "en": "The figure drawn by the code above"}
-
-_state: dict[str, Any] = {"config_dir": Path.cwd(), "slugify": None, "language": "zh"}
-
-
-def _relative(path: str | Path) -> str:
-    path = Path(path)
-    config_dir = _state["config_dir"]
-    return str(path.relative_to(config_dir)) if path.is_relative_to(config_dir) else str(path)
-
 
 # --- nbconvert: our template, material's code markup, loud failures ----------------------
 
@@ -99,21 +89,6 @@ def _highlight_code(source: str, language: str | None = None, metadata: Any = No
     )
 
 
-def _exporter(original: type[Any]) -> Callable[..., Any]:
-    def make(**kwargs: Any) -> Any:
-        kwargs["template_file"] = TEMPLATE.name
-        kwargs["extra_template_paths"] = [str(TEMPLATE.parent), *kwargs["extra_template_paths"]]
-        kwargs["filters"] = {
-            **kwargs.get("filters", {}),
-            "highlight_code": _highlight_code,
-            "figure_alt": lambda output: FIGURE_ALT[_state["language"]],
-        }
-        kwargs["config"]["ExecutePreprocessor"]["timeout"] = CELL_TIMEOUT
-        return original(**kwargs)
-
-    return make
-
-
 def _failing_cell(nb_path: str, error: CellExecutionError) -> str:
     """'cell N' for the cell whose source the error message quotes, if it can be found."""
     quoted = str(error).split("------------------\n")
@@ -126,32 +101,6 @@ def _failing_cell(nb_path: str, error: CellExecutionError) -> str:
         if cell["cell_type"] == "code" and text.rstrip("\n") == source:
             return f"cell {number}"
     return "a cell"
-
-
-def _nb2html(original: Callable[..., str]) -> Callable[..., str]:
-    def convert(nb_path: str, *args: Any, **kwargs: Any) -> str:
-        where = _relative(nb_path)
-        try:
-            content = original(nb_path, *args, **kwargs)
-        except CellExecutionError as error:
-            # The innermost frame in the cell, as IPython names it: "Cell In[3], line 2".
-            lines = re.findall(r"Cell In\[\d+\], line (\d+)", _ANSI.sub("", str(error)))
-            line = f", line {lines[-1]}" if lines else ""
-            raise PluginError(
-                f"{where}: {_failing_cell(nb_path, error)}{line} failed with "
-                f"{error.ename}: {_ANSI.sub('', error.evalue)}"
-            ) from None
-        except (CellTimeoutError, DeadKernelError) as error:
-            raise PluginError(f"{where}: {type(error).__name__}: {error}") from None
-        # nb2html appends the Pygments CSS for its own class names; material styles ours.
-        content = _TRAILING_STYLE.sub("\n", content)
-        stderr = _STDERR.search(content)
-        if stderr:
-            text = html.unescape(_TAG.sub("", stderr[1])).strip()
-            raise PluginError(f"{where}: a cell wrote to stderr (a warning is an error):\n{text}")
-        return content
-
-    return convert
 
 
 def _check_kernel(kernel_name: str) -> None:
@@ -175,53 +124,9 @@ def _check_kernel(kernel_name: str) -> None:
         )
 
 
-def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    _state["config_dir"] = Path(config.config_file_path).parent
-    _state["slugify"] = config.mdx_configs.get("toc", {}).get("slugify")
-    plugin = config.plugins.get("mkdocs-jupyter")
-    if plugin is None:
-        return config
-    options = plugin.config
-    if options["allow_errors"]:
-        raise PluginError("mkdocs-jupyter: set allow_errors: false, so a failing cell fails")
-    if options["cache"]:
-        raise PluginError(
-            "mkdocs-jupyter: set cache: false; its cache key ignores attnbook, "
-            "so cached outputs would go stale when the package changes"
-        )
-    if options["execute"]:
-        _check_kernel(options["kernel_name"])
-    # Patch once: mkdocs serve calls on_config again on every rebuild.
-    if not getattr(nbconvert2.nb2html, "attnbook", False):
-        nbconvert2.HTMLExporter = _exporter(nbconvert2.HTMLExporter)
-        convert = _nb2html(nbconvert2.nb2html)
-        convert.attnbook = True  # type: ignore[attr-defined]
-        nbconvert2.nb2html = convert
-        # mkdocs_jupyter.plugin calls it as convert.nb2html (a re-export).
-        from mkdocs_jupyter import convert as convert_module
-
-        convert_module.nb2html = convert
-    return config
-
-
-def on_pre_build(config: MkDocsConfig) -> None:
-    # The edition being built: docs/hooks/languages.py sets it before any on_config runs.
-    _state["language"] = str(config.theme["language"])
-
-
-# --- the rendered page: heading ids, table of contents, math, no other host ----------------
-
-
-def _slugify(text: str) -> str:
-    slugify = _state["slugify"]
-    if slugify is None:
-        from pymdownx.slugs import slugify as make_slugify
-
-        slugify = _state["slugify"] = make_slugify(case="lower")
-    return str(slugify(text, "-"))
-
-
-def _headings(content: str, toc_depth: int) -> tuple[str, list[dict[str, Any]]]:
+def _headings(
+    content: str, toc_depth: int, slugify: Callable[[str], str]
+) -> tuple[str, list[dict[str, Any]]]:
     """Give each heading the site's id and permalink; return the page and its TOC tokens."""
     ids: set[str] = set()
     tokens: list[dict[str, Any]] = []
@@ -231,7 +136,7 @@ def _headings(content: str, toc_depth: int) -> tuple[str, list[dict[str, Any]]]:
         inner = _ANCHOR_LINK.sub("", match["inner"])
         inner = _CHARREF.sub(lambda ref: chr(int(ref[1])), inner).strip()
         text = html.unescape(_TAG.sub("", inner)).strip()
-        anchor = unique(_slugify(text), ids)
+        anchor = unique(slugify(text), ids)
         if level <= toc_depth:
             name = html.escape(text, quote=False)
             tokens.append({"level": level, "id": anchor, "name": name, "children": []})
@@ -257,19 +162,105 @@ def _math(content: str) -> str:
     return "".join([*pieces, typeset_prose(content[last:])])
 
 
-def on_page_content(
-    content: str, page: Page, config: MkDocsConfig, files: Files, **kwargs: Any
-) -> str:
-    if not page.file.src_uri.endswith(".ipynb"):
+class NotebookPages:
+    """What the notebook pages need from one build to the next: the site's settings."""
+
+    def __init__(self) -> None:
+        """Start with the defaults of a site without ``toc`` options."""
+        self.config_dir = Path.cwd()
+        self.toc_slugify: Any = None
+        self.figure_alt = ""
+        self.cell_timeout = 300
+
+    def configure(self, config: MkDocsConfig, cell_timeout: int) -> None:
+        """Check mkdocs-jupyter's settings and put the book's converter in its place."""
+        self.config_dir = Path(config.config_file_path).parent
+        self.toc_slugify = config.mdx_configs.get("toc", {}).get("slugify")
+        self.cell_timeout = cell_timeout
+        plugin = config.plugins.get("mkdocs-jupyter")
+        if plugin is None:
+            return
+        options = plugin.config
+        if options["allow_errors"]:
+            raise PluginError("mkdocs-jupyter: set allow_errors: false, so a failing cell fails")
+        if options["cache"]:
+            raise PluginError(
+                "mkdocs-jupyter: set cache: false; its cache key ignores attnbook, "
+                "so cached outputs would go stale when the package changes"
+            )
+        if options["execute"]:
+            _check_kernel(options["kernel_name"])
+        compat.wrap_converter(self._exporter, self._converter)
+
+    def _relative(self, path: str | Path) -> str:
+        path = Path(path)
+        inside = path.is_relative_to(self.config_dir)
+        return str(path.relative_to(self.config_dir)) if inside else str(path)
+
+    def _exporter(self, original: type[Any]) -> Callable[..., Any]:
+        def make(**kwargs: Any) -> Any:
+            kwargs["template_file"] = TEMPLATE.name
+            kwargs["extra_template_paths"] = [
+                str(TEMPLATE.parent),
+                *kwargs["extra_template_paths"],
+            ]
+            kwargs["filters"] = {
+                **kwargs.get("filters", {}),
+                "highlight_code": _highlight_code,
+                "figure_alt": lambda output: self.figure_alt,
+            }
+            kwargs["config"]["ExecutePreprocessor"]["timeout"] = self.cell_timeout
+            return original(**kwargs)
+
+        return make
+
+    def _converter(self, original: Callable[..., str]) -> Callable[..., str]:
+        def convert(nb_path: str, *args: Any, **kwargs: Any) -> str:
+            where = self._relative(nb_path)
+            try:
+                content = original(nb_path, *args, **kwargs)
+            except CellExecutionError as error:
+                # The innermost frame in the cell, as IPython names it: "Cell In[3], line 2".
+                lines = re.findall(r"Cell In\[\d+\], line (\d+)", _ANSI.sub("", str(error)))
+                line = f", line {lines[-1]}" if lines else ""
+                raise PluginError(
+                    f"{where}: {_failing_cell(nb_path, error)}{line} failed with "
+                    f"{error.ename}: {_ANSI.sub('', error.evalue)}"
+                ) from None
+            except (CellTimeoutError, DeadKernelError) as error:
+                raise PluginError(f"{where}: {type(error).__name__}: {error}") from None
+            # nb2html appends the Pygments CSS for its own class names; material styles ours.
+            content = _TRAILING_STYLE.sub("\n", content)
+            stderr = _STDERR.search(content)
+            if stderr:
+                text = html.unescape(_TAG.sub("", stderr[1])).strip()
+                raise PluginError(
+                    f"{where}: a cell wrote to stderr (a warning is an error):\n{text}"
+                )
+            return content
+
+        return convert
+
+    def _slugify(self, text: str) -> str:
+        if self.toc_slugify is None:
+            from pymdownx.slugs import slugify as make_slugify
+
+            self.toc_slugify = make_slugify(case="lower")
+        return str(self.toc_slugify(text, "-"))
+
+    def page_content(self, content: str, page: Page, config: MkDocsConfig) -> str:
+        """A notebook page's HTML with the site's heading ids, its TOC, and MathML."""
+        if not page.file.src_uri.endswith(".ipynb"):
+            return content
+        plugin = config.plugins.get("mkdocs-jupyter")
+        toc_depth = plugin.config["toc_depth"] if plugin is not None else 6
+        content, tokens = _headings(content, toc_depth, self._slugify)
+        page.toc = get_toc(cast(Any, tokens))
+        content = _math(content)
+        external = _EXTERNAL.search(content)
+        if external:
+            raise PluginError(
+                f"docs/{page.file.src_uri}: the page would load from another host: "
+                f"{external[0][:120]}"
+            )
         return content
-    plugin = config.plugins.get("mkdocs-jupyter")
-    toc_depth = plugin.config["toc_depth"] if plugin is not None else 6
-    content, tokens = _headings(content, toc_depth)
-    page.toc = get_toc(tokens)
-    content = _math(content)
-    external = _EXTERNAL.search(content)
-    if external:
-        raise PluginError(
-            f"docs/{page.file.src_uri}: the page would load from another host: {external[0][:120]}"
-        )
-    return content

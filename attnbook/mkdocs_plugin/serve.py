@@ -1,4 +1,4 @@
-"""MkDocs hook: under ``mkdocs serve``, the server's request log is not a build warning.
+"""Under ``mkdocs serve``, the server's request log is not a build warning.
 
 ``mkdocs serve`` logs every request it cannot answer (``"GET /old-page/ HTTP/1.1" code
 404``) as a warning of the ``mkdocs.livereload`` logger, a child of the ``mkdocs`` logger
@@ -6,7 +6,7 @@ on which a strict build counts warnings. A request that arrives while a rebuild 
 old browser tab, a mistyped address) would then abort that rebuild in strict mode and
 leave the server "stuck" on the previous site, though nothing in the book is wrong.
 
-Under ``serve`` this hook puts a filter on that logger (a public seam: Python logging)
+Under ``serve`` the build puts a filter on that logger (a public seam: Python logging)
 which lowers the server's request lines to INFO: they are still printed, but never
 counted. Every other warning, from the build or the server, keeps its level, so a
 failing example or a broken link still fails a strict rebuild and names its file and
@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+
+__all__ = ["SERVER_LOGGER", "RequestLogIsNotAWarning", "quiet_request_log"]
 
 SERVER_LOGGER = "mkdocs.livereload"
 # What mkdocs.livereload's request handler logs: '[12:00:00] "GET /path HTTP/1.1" code 404'.
@@ -35,9 +36,8 @@ class RequestLogIsNotAWarning(logging.Filter):
         return True
 
 
-def on_startup(command: str, **kwargs: Any) -> None:
-    if command != "serve":
-        return
+def quiet_request_log() -> None:
+    """Put the filter on the server's logger (once): call it under ``serve`` only."""
     logger = logging.getLogger(SERVER_LOGGER)
     if not any(isinstance(found, RequestLogIsNotAWarning) for found in logger.filters):
         logger.addFilter(RequestLogIsNotAWarning())
