@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "DOCS",
     "EDITIONS",
+    "FRESH",
     "NO_NETWORK",
     "PLUGIN_OPTIONS",
     "ROOT",
@@ -78,15 +79,19 @@ NO_NETWORK = {
 }
 
 
+# The build is the test of the book: every example runs, none comes from the cache.
+FRESH = {"ATTNBOOK_NO_CACHE": "1"}
+
+
 def build_site(site: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Build the book strictly into ``site``, offline, with the fixed build date."""
+    """Build the book strictly into ``site``: offline, uncached, with the fixed build date."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=900,
-        env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **NO_NETWORK, **env},
+        env={**os.environ, **FRESH, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **NO_NETWORK, **env},
         check=False,
     )
 

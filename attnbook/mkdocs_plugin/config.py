@@ -27,3 +27,8 @@ class BookConfig(base.Config):
     """Per edition, by its language (``theme.language``, e.g. ``zh``, ``en``): its texts."""
     cell_timeout = c.Type(int, default=300)
     """Seconds a notebook page's cell may run: a hanging cell fails the build."""
+    cache = c.Type(bool, default=True)
+    """Reuse outputs of examples and notebook pages from the on-disk cache (``cache.py``);
+    the environment variable ``ATTNBOOK_NO_CACHE=1`` turns it off too."""
+    cache_dir = c.Type(str, default=".cache/attnbook")
+    """The cache's folder, relative to ``mkdocs.yml`` (git-ignored; deleting it is safe)."""

@@ -1,4 +1,4 @@
-"""Running the chapters' examples: loud, precise failures, and the serve loop's cache.
+"""Running the chapters' examples: loud, precise failures, and outputs from the cache.
 
 markdown-exec runs every ``exec="1"`` block of a chapter while the page renders. On its
 own it reports a failing block without its page or line, and a block that raises
@@ -11,12 +11,13 @@ own it reports a failing block without its page or line, and a block that raises
 - a warning raised by an example is an error, as in the test suite;
 - every build re-imports attnbook and starts fresh sessions, so an edit to the package
   shows up in the pages it changes under ``mkdocs serve``;
-- a rebuild by ``mkdocs serve`` reuses what an example printed in the previous build
-  when nothing it depends on changed: its code, the code run before it in its session,
-  and the source of attnbook. An edit to a chapter's prose then rebuilds it without
-  running any example; an edited example runs again, after the skipped examples before
-  it in its session, so it sees the same state as in a full run. Each edition keeps its
-  own outputs. A cold ``mkdocs build`` runs every example.
+- an example whose output is in the on-disk cache (``cache.py``) is not run: its key is
+  a hash of its code, the code run before it in its session, the source of attnbook,
+  the edition and the environment (``cache.fingerprint``). So a second ``mkdocs serve``
+  or ``mkdocs build``, or a rebuild after an edit to a chapter's prose, runs no example;
+  an edited example runs again, after the skipped examples before it in its session, so
+  it sees the same state as in a full run; an edit to the package runs every example.
+  With the cache bypassed (``ATTNBOOK_NO_CACHE=1``) every example runs on every build.
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ import sys
 import textwrap
 import traceback
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from markdown_exec import ExecutionError, code_block
 
+from attnbook.mkdocs_plugin import cache as disk
 from attnbook.mkdocs_plugin.blocks import ExecutedBlock, executed_blocks
+from attnbook.mkdocs_plugin.cache import DiskCache
 from attnbook.mkdocs_plugin.compat import markdown_exec as compat
 
 __all__ = ["Examples"]
@@ -48,17 +51,6 @@ _BUILD_PACKAGE = __name__.rpartition(".")[0]  # attnbook.mkdocs_plugin, never re
 class _Block:
     block: ExecutedBlock
     code: str  # as markdown-exec receives it: dedented, without blank lines around it
-
-
-@dataclass
-class _Outputs:
-    """What the examples of one edition printed, from one build to the next."""
-
-    previous: dict[str, str] = field(default_factory=dict)  # key → output, last build
-    current: dict[str, str] = field(default_factory=dict)  # key → output, this build
-    history: dict[str, str] = field(default_factory=dict)  # session → its last key
-    skipped: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
-    package: str = ""  # a hash of attnbook's source
 
 
 def package_hash() -> str:
@@ -91,16 +83,19 @@ class Examples:
     """The runner of the examples, with what it keeps between the builds of one process."""
 
     def __init__(self) -> None:
-        """Start with no page and no outputs."""
+        """Start with no page and no cache."""
         self.path = "<unknown page>"
         self.blocks: tuple[_Block, ...] = ()
         self.cursor = 0
-        self.editions: dict[str, _Outputs] = {}  # one per edition, built in turn
-        self.outputs = _Outputs()
+        self.cache = DiskCache(None)
+        self.namespace = "examples"
+        self.package = ""  # a hash of attnbook's source
+        self.environment = ""  # cache.fingerprint(), when the cache is used
+        self.history: dict[str, str] = {}  # session -> the key of its last block
+        self.skipped: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # not run, by session
 
-    def start_build(self, edition: str) -> None:
-        """Before a build of ``edition``: fresh package and sessions, last build's outputs."""
-        self.outputs = self.editions.setdefault(edition, _Outputs())
+    def start_build(self, edition: str, cache: DiskCache) -> None:
+        """Before a build of ``edition``: fresh package and sessions; the cache to use."""
         for name in [
             name
             for name in sys.modules
@@ -109,11 +104,12 @@ class Examples:
         ]:
             del sys.modules[name]
         compat.forget_sessions()
-        outputs = self.outputs
-        outputs.previous, outputs.current = outputs.current, {}
-        outputs.history.clear()
-        outputs.skipped.clear()
-        outputs.package = package_hash()
+        self.cache = cache
+        self.namespace = f"examples-{edition or 'default'}"
+        self.package = package_hash()
+        self.environment = disk.fingerprint() if cache.enabled else ""
+        self.history.clear()
+        self.skipped.clear()
 
     def start_page(self, source: str, path: str) -> None:
         """Before a chapter renders: its blocks, named by ``path`` in messages."""
@@ -141,24 +137,24 @@ class Examples:
         log.error("%s: example failed with %s: %s", where, type(error).__name__, error)
 
     def run(self, code: str, **options: Any) -> str:
-        """Run an example, or reuse its output from the previous build if nothing changed."""
-        outputs = self.outputs
+        """Run an example, or take its output from the cache if nothing it needs changed."""
         session = options.get("session") or None
-        before = outputs.history.get(session, outputs.package) if session else outputs.package
+        before = self.history.get(session, self.package) if session else self.package
         chain = hashlib.sha256("\0".join([before, str(session), code]).encode()).hexdigest()
         if session is not None:
-            outputs.history[session] = chain
-        if chain in outputs.previous:
+            self.history[session] = chain
+        key = hashlib.sha256("\0".join([chain, self.namespace, self.environment]).encode())
+        cached = self.cache.get(self.namespace, key.hexdigest())
+        if cached is not None:
             self._locate(code)  # keep the page's cursor in step
             if session is not None:  # a block without a session shares no state
-                outputs.skipped.setdefault(session, []).append((code, options))
-            outputs.current[chain] = outputs.previous[chain]
-            return outputs.previous[chain]
+                self.skipped.setdefault(session, []).append((code, options))
+            return cached
         # Run what was skipped in this session first, so the example sees the same state.
-        for skipped_code, skipped_options in outputs.skipped.pop(session, []) if session else []:
+        for skipped_code, skipped_options in self.skipped.pop(session, []) if session else []:
             self._run_located(skipped_code, replay=True, **skipped_options)
         output = self._run_located(code, **options)
-        outputs.current[chain] = output
+        self.cache.put(self.namespace, key.hexdigest(), output)
         return output
 
     def _run_located(self, code: str, replay: bool = False, **options: Any) -> str:

@@ -9,10 +9,12 @@ fixes it:
   site's own ``toc`` slugify (unique on the page, as Python-Markdown does) and the page's
   table of contents is rebuilt from those headings, so each TOC link has its target.
 - **A failing cell passes a strict build** when ``allow_errors`` is true (its default).
-  The build refuses that setting and ``cache: true`` (whose key ignores the attnbook
-  package, so outputs would go stale when it changes: every build executes afresh, like
-  the chapters' examples). A failing, hanging or crashing cell, or one that writes to
-  stderr (a warning), fails the build with ``docs/<notebook>.ipynb: cell N …``.
+  The build refuses that setting and mkdocs-jupyter's ``cache: true`` (whose key ignores
+  the attnbook package, so outputs would go stale when it changes); the page's HTML is
+  kept in the book's own cache instead (``cache.py``), keyed on the notebook, the
+  package, the environment and the options, like the chapters' examples. A failing,
+  hanging or crashing cell, or one that writes to stderr (a warning), fails the build
+  with ``docs/<notebook>.ipynb: cell N …``.
 - **575 KB of JupyterLab CSS per page, MathJax and mermaid from CDNs.** The build swaps
   mkdocs-jupyter's nbconvert template for ``notebook_page.html.j2`` beside it: no CSS,
   no script, material's own code-block markup (so the light/dark toggle applies), prose
@@ -29,6 +31,7 @@ The converter and exporter are put in mkdocs-jupyter's place through
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -49,6 +52,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from attnbook.mkdocs_plugin.cache import DiskCache
 from attnbook.mkdocs_plugin.compat import mkdocs_jupyter as compat
 from attnbook.mkdocs_plugin.mathml import typeset
 
@@ -171,6 +175,9 @@ class NotebookPages:
         self.toc_slugify: Any = None
         self.figure_alt = ""
         self.cell_timeout = 300
+        self.cache = DiskCache(None)
+        self.namespace = "notebooks"
+        self.depends_on = ""  # the package's and the environment's hashes, for the cache
 
     def configure(self, config: MkDocsConfig, cell_timeout: int) -> None:
         """Check mkdocs-jupyter's settings and put the book's converter in its place."""
@@ -217,6 +224,10 @@ class NotebookPages:
     def _converter(self, original: Callable[..., str]) -> Callable[..., str]:
         def convert(nb_path: str, *args: Any, **kwargs: Any) -> str:
             where = self._relative(nb_path)
+            key = self._key(nb_path, args, kwargs)
+            cached = self.cache.get(self.namespace, key)
+            if cached is not None:
+                return cached
             try:
                 content = original(nb_path, *args, **kwargs)
             except CellExecutionError as error:
@@ -237,9 +248,25 @@ class NotebookPages:
                 raise PluginError(
                     f"{where}: a cell wrote to stderr (a warning is an error):\n{text}"
                 )
+            self.cache.put(self.namespace, key, content)
             return content
 
         return convert
+
+    def _key(self, nb_path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        """The cache key of a notebook page's HTML: everything the HTML depends on."""
+        digest = hashlib.sha256(Path(nb_path).read_bytes())
+        for part in (
+            repr(args),
+            repr(sorted(kwargs.items())),
+            self.depends_on,
+            self.namespace,
+            self.figure_alt,
+            str(self.cell_timeout),
+        ):
+            digest.update(b"\0" + part.encode())
+        digest.update(TEMPLATE.read_bytes())
+        return digest.hexdigest()
 
     def _slugify(self, text: str) -> str:
         if self.toc_slugify is None:

@@ -8,6 +8,7 @@ holds it; the order against other plugins is stated where it matters.
 
 from __future__ import annotations
 
+import os
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -15,11 +16,12 @@ from typing import Literal
 from markdown_exec import base_format, formatters
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from attnbook.mkdocs_plugin import editions, notebooks, serve
+from attnbook.mkdocs_plugin.cache import NO_CACHE_VARIABLE, DiskCache
 from attnbook.mkdocs_plugin.config import BookConfig, EditionTexts
 from attnbook.mkdocs_plugin.examples import Examples
 from attnbook.mkdocs_plugin.mathml import typeset_arithmatex
@@ -46,6 +48,7 @@ class BookPlugin(BasePlugin[BookConfig]):
         self.notebook_pages = NotebookPages()
         self.notebooks: dict[str, File] = {}  # a page's src_uri -> its notebook
         self.texts = EditionTexts()
+        self.cache = DiskCache(None)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Once per process: the dev server's request log, and the editions' files."""
@@ -64,6 +67,9 @@ class BookPlugin(BasePlugin[BookConfig]):
                 f"texts for the language {language!r}"
             )
         self.texts = self.config.editions[language]
+        bypass = os.environ.get(NO_CACHE_VARIABLE, "") not in ("", "0")
+        folder = Path(config.config_file_path).parent / self.config.cache_dir
+        self.cache = DiskCache(None if bypass or not self.config.cache else folder)
         # markdown-exec's public table of formatters: python blocks run through our runner.
         runner = partial(base_format, language="python", run=self.examples.run)
         formatters["python"] = runner  # type: ignore[assignment]
@@ -71,9 +77,14 @@ class BookPlugin(BasePlugin[BookConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        """Fresh sessions and package for the examples; the edition's alt text."""
-        self.examples.start_build(_language(config))
-        self.notebook_pages.figure_alt = self.texts.figure_alt
+        """Fresh sessions and package for the examples; the cache and texts of the edition."""
+        edition = _language(config)
+        self.examples.start_build(edition, self.cache)
+        pages = self.notebook_pages
+        pages.figure_alt = self.texts.figure_alt
+        pages.cache = self.cache
+        pages.namespace = f"notebooks-{edition or 'default'}"
+        pages.depends_on = f"{self.examples.package} {self.examples.environment}"
 
     @event_priority(-200)  # after mkdocs-static-i18n (-100) has picked this edition's files
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -102,7 +113,14 @@ class BookPlugin(BasePlugin[BookConfig]):
         """Point an edition's pages at the edition's own root (search index, sitemap)."""
         return editions.rebase(output, page, config)
 
+    @event_priority(100)  # before mkdocs-static-i18n (-100) builds the next edition
+    def _finish_cache(self, *, config: MkDocsConfig) -> None:
+        """This edition's cache: prune what the build did not use; report bad entries."""
+        self.cache.finish((self.examples.namespace, self.notebook_pages.namespace))
+
     @event_priority(-200)  # after mkdocs-static-i18n has merged the editions' search entries
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _split_search(self, *, config: MkDocsConfig) -> None:
         """Split the search index by edition, and give each edition its own sitemap."""
         editions.split_search(config)
+
+    on_post_build = CombinedEvent(_finish_cache, _split_search)

@@ -332,7 +332,7 @@ def _cold_build(site: Path) -> float:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=_mkdocs_env(),
+        env={**_mkdocs_env(), "ATTNBOOK_NO_CACHE": "1"},  # cold: every example runs
         check=False,
     )
     elapsed = time.perf_counter() - start
