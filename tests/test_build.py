@@ -1,18 +1,18 @@
-"""Build the site strictly and read what it produced, as a reader's browser would get it."""
+"""Read the strictly built site (the session's one build) as a reader's browser would get it;
+build small broken books to see how a failing example is reported."""
 
 from __future__ import annotations
 
 import json
 import re
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT, article, mkdocs_build, page, plugin_config
+
 CHAPTERS = {
     "01-attention-cues": 2,  # figures each chapter prints
     "02-queries-keys-values": 2,
@@ -22,34 +22,6 @@ CHAPTERS = {
 HEATMAP_CHAPTERS = ["02-queries-keys-values", "03-visualizing-attention", "04-exercises"]
 
 pytestmark = pytest.mark.slow
-
-
-def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
-        capture_output=True,
-        text=True,
-        cwd=config.parent,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT / "mkdocs.yml", site)
-    assert result.returncode == 0, result.stderr
-    return site
-
-
-def page(site: Path, name: str) -> BeautifulSoup:
-    return BeautifulSoup((site / name / "index.html").read_text(encoding="utf-8"), "html.parser")
-
-
-def article(site: Path, name: str) -> BeautifulSoup:
-    found = page(site, name).find("article")
-    assert found is not None
-    return found
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -148,12 +120,10 @@ watch: []
 theme:
   name: material
   custom_dir: {root}/docs/overrides
-hooks:
-  - {root}/docs/hooks/exec_report.py
 plugins:
   - search
   - markdown-exec
-validation:
+{plugin}validation:
   omitted_files: info
 """
 
@@ -162,7 +132,9 @@ def build_broken(tmp_path: Path, chapter: str) -> subprocess.CompletedProcess[st
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Home\n")
     (tmp_path / "docs" / "broken.md").write_text(textwrap.dedent(chapter))
-    (tmp_path / "mkdocs.yml").write_text(BROKEN_CONFIG.format(root=ROOT))
+    (tmp_path / "mkdocs.yml").write_text(
+        BROKEN_CONFIG.format(root=ROOT, plugin=plugin_config("zh"))
+    )
     return mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
 
 
@@ -208,7 +180,7 @@ def test_system_exit_in_an_example_is_a_normal_failure(tmp_path: Path) -> None:
     assert "docs/broken.md:5: example failed with SystemExit: 3" in result.stderr
     output = result.stdout + result.stderr
     assert "Aborted with" in output, "the build must finish and report, not stop silently"
-    assert "hooks/exec_report.py" not in output, (
+    assert "mkdocs_plugin/examples.py" not in output, (
         "the traceback shows the example, not the machinery"
     )
 

@@ -8,9 +8,9 @@ printed words are the page's language, every name, number and call is shared. He
 must correspond one to one (same levels, same order), and so must the API directives.
 The check itself is tested: changing a block in one edition only makes it fail.
 
-The built site is checked too: both editions build strictly, every page links its
-counterpart in the language selector, search indexes stay apart, and each edition has its
-own notebooks.
+The built site (the session's one build) is checked too: both editions build strictly,
+every page links its counterpart in the language selector, search indexes stay apart, and
+each edition has its own notebooks.
 """
 
 from __future__ import annotations
@@ -18,10 +18,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-import subprocess
-import sys
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -29,23 +26,14 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
-LANGUAGE = "en"  # the edition beside the default (Chinese) one
-SITE_URL = "https://attnbook.github.io/attnbook/"  # site_url in mkdocs.yml
+from attnbook.mkdocs_plugin.blocks import ExecutedBlock, executed_blocks, fenced_runs
+from tests.support import DEFAULT_LANGUAGE, DOCS, EDITIONS, SITE_URL
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_EXEC_ON = re.compile(r"""\bexec=["']?(1|on|true|yes)\b""", re.IGNORECASE)
-_OPTION = re.compile(r"""(?P<name>[\w-]+)=(?P<quote>["']?)(?P<value>[^"'\s]*)(?P=quote)""")
+# The edition beside the default (Chinese) one.
+LANGUAGE = next(language for language in EDITIONS if language != DEFAULT_LANGUAGE)
+
 _HEADING = re.compile(r"^(?P<level>#{1,6})[ \t]+\S")
 _DIRECTIVE = re.compile(r"^:::[ \t]+\S+", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Block:
-    line: int  # 1-based line of the opening fence, or the cell's number in a notebook
-    options: tuple[tuple[str, str], ...]
-    code: str
 
 
 class _MaskStrings(ast.NodeTransformer):
@@ -70,41 +58,27 @@ def counterpart(page: Path) -> Path:
     return page.with_suffix(f".{LANGUAGE}{page.suffix}")
 
 
-def markdown_blocks(text: str) -> tuple[list[Block], list[str]]:
+def markdown_blocks(text: str) -> tuple[list[ExecutedBlock], list[str]]:
     """The executed Python blocks of a chapter, and its headings' levels (outside code)."""
-    lines = text.split("\n")
-    blocks: list[Block] = []
-    headings: list[str] = []
-    i = 0
-    while i < len(lines):
-        opening = _FENCE.match(lines[i])
-        if opening is None:
-            heading = _HEADING.match(lines[i])
-            if heading:
-                headings.append(heading["level"])
-            i += 1
-            continue
-        end = i + 1
-        while end < len(lines) and not lines[end].strip().startswith(opening["fence"]):
-            end += 1
-        info = opening["info"]
-        if re.match(r"^[ \t]*\{?[ \t]*\.?python\b", info) and _EXEC_ON.search(info):
-            indent = opening["indent"]
-            body = "\n".join(line[len(indent) :] for line in lines[i + 1 : end])
-            options = tuple(sorted((m["name"], m["value"]) for m in _OPTION.finditer(info)))
-            blocks.append(Block(line=i + 1, options=options, code=body))
-        i = end + 1
-    return blocks, headings
+    headings = [
+        heading["level"]
+        for _, is_code, run in fenced_runs(text.split("\n"))
+        if not is_code
+        for line in run
+        if (heading := _HEADING.match(line))
+    ]
+    return executed_blocks(text, "<chapter>"), headings
 
 
-def notebook_blocks(path: Path) -> tuple[list[Block], list[str]]:
+def notebook_blocks(path: Path) -> tuple[list[ExecutedBlock], list[str]]:
+    """A notebook's code cells (``line`` is the cell's number) and its headings' levels."""
     notebook = nbformat.read(path, as_version=4)
     blocks, headings = [], []
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "code":
-            blocks.append(
-                Block(line=number, options=(("id", cell.get("id", "")),), code=cell.source)
-            )
+            cell_id = cell.get("id", "")
+            options = (("id", cell_id),)
+            blocks.append(ExecutedBlock(str(path), number, cell_id, None, options, cell.source))
         elif cell.cell_type == "markdown":
             headings += [
                 m["level"] for line in cell.source.split("\n") if (m := _HEADING.match(line))
@@ -146,7 +120,7 @@ def drift(default: Path, edition: Path) -> list[str]:
     return problems
 
 
-def _markdown_file(path: Path) -> tuple[list[Block], list[str]]:
+def _markdown_file(path: Path) -> tuple[list[ExecutedBlock], list[str]]:
     return markdown_blocks(path.read_text(encoding="utf-8"))
 
 
@@ -268,20 +242,6 @@ def test_a_changed_notebook_cell_is_drift(tmp_path: Path) -> None:
 
 
 # --- the built site --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("editions")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-5000:]
-    return site
 
 
 def url_path(page: Path) -> str:

@@ -1,4 +1,4 @@
-"""The example cache of docs/hooks/exec_report.py: what a serve rebuild runs again.
+"""The example cache of attnbook/mkdocs_plugin/examples.py: what a serve rebuild runs again.
 
 ``mkdocs serve`` rebuilds in the same process; these tests build a small site three
 times in one fresh process, as serve does, and read which examples ran.
@@ -14,18 +14,16 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import plugin_config
 
 pytestmark = pytest.mark.slow
 
 CONFIG = """\
 site_name: cache
 docs_dir: docs
-hooks:
-  - {root}/docs/hooks/exec_report.py
 plugins:
   - markdown-exec
-markdown_extensions:
+{plugin}markdown_extensions:
   - pymdownx.superfences
 """
 
@@ -96,7 +94,7 @@ def test_a_rebuild_runs_only_what_changed(tmp_path: Path) -> None:
     log = tmp_path / "log.txt"
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text(CHAPTER.format(log=str(log)))
-    (tmp_path / "mkdocs.yml").write_text(CONFIG.format(root=ROOT))
+    (tmp_path / "mkdocs.yml").write_text(CONFIG.format(plugin=plugin_config("en")))
     cold, prose, example = three_builds(tmp_path, log)
     assert cold == {"ran": ["first", "second", "alone"], "total": 1, "total2": 0}
     assert prose == {"ran": [], "total": 1, "total2": 0}  # the page shows the kept output
@@ -129,7 +127,7 @@ def test_each_edition_keeps_its_own_outputs(tmp_path: Path) -> None:
     (tmp_path / "docs" / "index.md").write_text(chapter)
     english = chapter.replace("Prose.", "English prose.").replace('"total:"', '"sum:"')
     (tmp_path / "docs" / "index.en.md").write_text(english)
-    (tmp_path / "mkdocs.yml").write_text(I18N_CONFIG.format(root=ROOT))
+    (tmp_path / "mkdocs.yml").write_text(I18N_CONFIG.format(plugin=plugin_config("zh", "en")))
     cold, prose, example = three_builds(tmp_path, log)
     assert cold["ran"] == ["first", "second", "alone"] * 2  # both editions, once each
     assert prose["ran"] == [], "a prose edit reruns no example in either edition"

@@ -1,6 +1,6 @@
 """The chapters as Jupyter notebooks, and the notebook page made by mkdocs-jupyter.
 
-The site is built strictly once; the tests read what a reader would get: the generated
+The tests read the session's one strict build of the site as a reader gets it: the generated
 notebooks (executed here, each in a fresh kernel of this Python), the zip, the download
 links, and the playground page (its anchors, requests, search entries and weight).
 
@@ -12,7 +12,6 @@ CSS and JavaScript it uses are the theme's files that every page shares.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import statistics
@@ -21,7 +20,6 @@ import sys
 import time
 import zipfile
 from pathlib import Path, PurePosixPath
-from types import ModuleType
 from urllib.parse import unquote, urljoin
 
 import nbformat
@@ -30,57 +28,24 @@ from bs4 import BeautifulSoup
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
+from attnbook.mkdocs_plugin import notebooks
+from attnbook.mkdocs_plugin.blocks import executed_blocks
+from tests.support import EDITIONS as SITE_EDITIONS
+from tests.support import PLUGIN_OPTIONS, ROOT, article, mkdocs_build, page, plugin_config
+
 CHAPTERS = sorted(
     path.stem for path in (ROOT / "docs").glob("[0-9][0-9]-*.md") if "." not in path.stem
 )
 PLAYGROUND = "05-playground"
 NOTEBOOKS = [*CHAPTERS, PLAYGROUND]
 # Each edition's pages live under its prefix: the Chinese at the root, the English in en/.
-EDITIONS = {"": "zh", "en/": "en"}
-LINK_TEXT = {"zh": "下载 Jupyter 笔记本", "en": "Download the Jupyter notebook"}
+EDITIONS = {prefix: language for language, prefix in SITE_EDITIONS.items()}
+TEXTS = PLUGIN_OPTIONS["editions"]
+LINK_TEXT = {language: TEXTS[language]["notebook_link"] for language in SITE_EDITIONS}
 ZIP = "notebooks/attnbook-notebooks.zip"
 CELL_TIMEOUT = 120  # seconds, for one cell
 NOTEBOOK_TIME_LIMIT = 180  # seconds, for a whole notebook in a fresh kernel
 KERNEL = "attnbook-test"
-
-
-def load_hook(name: str) -> ModuleType:
-    path = ROOT / "docs" / "hooks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"attnbook_hook_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
-        capture_output=True,
-        text=True,
-        cwd=config.parent,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT / "mkdocs.yml", site)
-    assert result.returncode == 0, result.stderr
-    return site
-
-
-def page(site: Path, name: str) -> BeautifulSoup:
-    return BeautifulSoup((site / name / "index.html").read_text(encoding="utf-8"), "html.parser")
-
-
-def article(site: Path, name: str) -> BeautifulSoup:
-    found = page(site, name).find("article")
-    assert found is not None
-    return found
 
 
 # --- the conversion, without a build --------------------------------------------------------
@@ -121,12 +86,12 @@ pip install -e .
 
 
 def test_a_chapter_becomes_the_notebook_a_reader_would_write() -> None:
-    notebooks = load_hook("notebooks")
     notebook = notebooks.chapter_notebook(
         SAMPLE,
         page_url="https://example.org/sample/",
         home_url="https://example.org/",
         link=lambda target: f"https://example.org/{target}",
+        credit=TEXTS["zh"]["notebook_credit"],
     )
     kinds = [cell.cell_type for cell in notebook.cells]
     assert kinds == ["markdown", "markdown", "code", "markdown", "code", "markdown"]
@@ -149,13 +114,16 @@ def test_a_chapter_becomes_the_notebook_a_reader_would_write() -> None:
         "answer",
     ]
     again = notebooks.chapter_notebook(
-        SAMPLE, page_url="https://example.org/sample/", home_url="", link=lambda t: t
+        SAMPLE,
+        page_url="https://example.org/sample/",
+        home_url="",
+        link=lambda t: t,
+        credit=TEXTS["zh"]["notebook_credit"],
     )
     assert [cell.id for cell in again.cells] == [cell.id for cell in notebook.cells]
 
 
 def test_a_figure_shown_mid_cell_is_displayed() -> None:
-    notebooks = load_hook("notebooks")
     code = 'for fig in figs:\n    print(to_svg(fig, alt="x"))  # markdown-exec: hide\nprint(1)'
     assert notebooks._notebook_code(code) == "for fig in figs:\n    display(fig)\nprint(1)"
 
@@ -222,7 +190,7 @@ def test_the_zip_holds_every_notebook(site: Path, edition: str) -> None:
 def test_a_chapter_notebook_follows_its_chapter(site: Path, edition: str, chapter: str) -> None:
     notebook = site_notebook(site, edition, chapter)
     markdown = source(edition, chapter).read_text(encoding="utf-8")
-    blocks = re.findall(r'^[ \t]*```python exec="1"', markdown, flags=re.MULTILINE)
+    blocks = executed_blocks(markdown, str(source(edition, chapter)))
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert len(code) == len(blocks), "one code cell per executed block"
     assert code[0].source.lstrip().startswith("import"), "the imports come first"
@@ -406,16 +374,12 @@ INHERIT: {root}/mkdocs.yml
 docs_dir: docs
 nav: null
 watch: []
-hooks:
-  - {root}/docs/hooks/exec_report.py
-  - {root}/docs/hooks/notebooks.py
-  - {root}/docs/hooks/notebook_pages.py
-  - {root}/docs/hooks/languages.py
 validation:
   omitted_files: info
+theme:
+  name: material
+  custom_dir: {root}/docs/overrides
 """
-if (ROOT / "docs" / "overrides").is_dir():  # the theme's custom_dir is relative to the config
-    NOTEBOOK_CONFIG += "theme:\n  custom_dir: {root}/docs/overrides\n"
 
 
 def build_with_notebook(tmp_path: Path, *sources: str) -> subprocess.CompletedProcess[str]:
@@ -460,6 +424,7 @@ def test_allow_errors_is_refused(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Home\n")
     config = NOTEBOOK_CONFIG + "plugins:\n  - mkdocs-jupyter:\n      allow_errors: true\n"
+    config += plugin_config("zh").replace("{", "{{").replace("}", "}}")
     (tmp_path / "mkdocs.yml").write_text(config.format(root=ROOT))
     result = mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert result.returncode != 0

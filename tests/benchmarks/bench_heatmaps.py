@@ -42,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -338,7 +339,7 @@ def _cold_build(site: Path) -> float:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=_mkdocs_env(),
+        env={**_mkdocs_env(), "ATTNBOOK_NO_CACHE": "1"},  # cold: every example runs
         check=False,
     )
     elapsed = time.perf_counter() - start
@@ -347,35 +348,24 @@ def _cold_build(site: Path) -> float:
     return elapsed
 
 
-_SESSION = re.compile(r"""\bsession=["']?([\w-]+)""")
-
-
 def _site_floor() -> None:
     """Import the toolchain and run every executed example once: the build's floor."""
     import importlib
-    import importlib.util
 
     from mkdocs.config import load_config
+
+    from attnbook.mkdocs_plugin.blocks import executed_blocks
 
     # Loading the config imports the theme and every plugin, extension and hook.
     importlib.import_module("mkdocs.commands.build")
     load_config(str(ROOT / "mkdocs.yml"))
-    spec = importlib.util.spec_from_file_location(
-        "exec_report", ROOT / "docs" / "hooks" / "exec_report.py"
-    )
-    assert spec is not None and spec.loader is not None
-    hook = importlib.util.module_from_spec(spec)
-    sys.modules["exec_report"] = hook
-    spec.loader.exec_module(hook)
     sessions: dict[str, dict[str, Any]] = {}
     with contextlib.redirect_stdout(io.StringIO()):
         for chapter in sorted((ROOT / "docs").glob("*.md")):
             source = chapter.read_text(encoding="utf-8")
-            lines = source.splitlines()
-            for block in hook._exec_blocks(source):
-                session = _SESSION.search(lines[block.line - 1])
-                namespace = sessions.setdefault(session[1], {}) if session else {}
-                exec(compile(block.code, str(chapter), "exec"), namespace)
+            for block in executed_blocks(source, str(chapter)):
+                namespace = sessions.setdefault(block.session, {}) if block.session else {}
+                exec(compile(textwrap.dedent(block.code), str(chapter), "exec"), namespace)
         # Notebooks that the build executes count too, run here in-process.
         config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
         if "mkdocs-jupyter" in config and re.search(r"execute:\s*true", config):

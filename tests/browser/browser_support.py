@@ -1,21 +1,32 @@
-"""What the browser tests share: the pages, how the site is built, and a visited page.
+"""What the browser tests share: Chromium, Lighthouse, the pages, and a visited page.
 
-Kept out of ``conftest.py`` so that test modules can import it by a name of its own.
+The site they read is the session's one build (``tests/conftest.py``, ``tests/support.py``).
 """
 
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
+from tests.support import DOCS, EDITIONS, ROOT, SITE_URL
+
+__all__ = [
+    "ARTIFACTS",
+    "CHROMIUM",
+    "CHROMIUM_FLAGS",
+    "DOCS",
+    "EDITIONS",
+    "LIGHTHOUSE",
+    "PAGES",
+    "SITE_URL",
+    "Visit",
+    "source_of",
+    "stem",
+]
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = Path(os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
 LIGHTHOUSE = ROOT / "tests" / "browser" / "node_modules" / ".bin" / "lighthouse"
@@ -29,19 +40,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# A fixed build date (2024-01-01), so two builds give the same bytes (sitemap dates too).
-SOURCE_DATE_EPOCH = "1704067200"
-# Any HTTP(S) request the build makes goes to a closed local port and fails.
-_DEAD_PROXY = "http://127.0.0.1:9"
-NO_NETWORK = {
-    **dict.fromkeys(("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"), _DEAD_PROXY),
-    **dict.fromkeys(("http_proxy", "https_proxy", "all_proxy"), _DEAD_PROXY),
-    **dict.fromkeys(("NO_PROXY", "no_proxy"), ""),
-}
-
-
-#: The editions and where each lives in the site: Chinese (the default) at the root.
-EDITIONS = {"zh": "", "en": "en/"}
 
 
 def _page_path(source: Path) -> str:
@@ -69,21 +67,6 @@ PAGES = {
     for source in sorted([*DOCS.glob("*.md"), *DOCS.glob("*.ipynb")])
     if len(source.suffixes) == 1
 }
-
-
-SITE_URL = re.search(r"^site_url: *(\S+)", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)[1]
-
-
-def build_site(site: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Build the site strictly into ``site``, offline, with the fixed build date."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=900,
-        env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **NO_NETWORK, **env},
-    )
 
 
 @dataclass

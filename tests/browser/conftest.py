@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: the site built once, served on 127.0.0.1, and Chromium.
+"""Fixtures for the browser tests: the session's one build served on 127.0.0.1, and Chromium.
 
 The tests drive Debian's Chromium (``/usr/bin/chromium``, or ``CHROME_PATH``) with
 Playwright's Python package, and Lighthouse from ``tests/browser/node_modules``
@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_FLAGS, LIGHTHOUSE, SITE_URL, Visit, build_site
+
+from tests.browser.browser_support import CHROMIUM, CHROMIUM_FLAGS, LIGHTHOUSE, SITE_URL, Visit
 
 
 def require(available: bool, reason: str) -> None:
@@ -29,14 +30,6 @@ def require(available: bool, reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: the browser tests must run, not be skipped)")
     pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("browser") / "site"
-    result = build_site(site, PYTHONHASHSEED="1")
-    assert result.returncode == 0, result.stderr[-5000:]
-    return site
 
 
 class _SiteHandler(SimpleHTTPRequestHandler):

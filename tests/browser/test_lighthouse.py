@@ -22,7 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, PAGES
+
+from tests.browser.browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from browser_support import ARTIFACTS, EDITIONS, PAGES, stem
 from PIL import Image
+
+from tests.browser.browser_support import ARTIFACTS, EDITIONS, PAGES, stem
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -13,7 +13,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from browser_support import build_site
+
+from tests.support import build_site
 
 pytestmark = pytest.mark.slow
 
@@ -27,6 +28,7 @@ def digests(site: Path) -> dict[str, str]:
 
 
 def test_two_clean_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
+    # The session's build (PYTHONHASHSEED=1) against the one extra build of the suite.
     second = tmp_path / "site"
     result = build_site(second, PYTHONHASHSEED="2")
     assert result.returncode == 0, result.stderr[-5000:]

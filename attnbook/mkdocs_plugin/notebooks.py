@@ -1,7 +1,7 @@
-"""MkDocs hook: every chapter as a Jupyter notebook, generated from its Markdown at build time.
+"""Every chapter as a Jupyter notebook, generated from its Markdown at build time.
 
 One source of truth: a chapter's notebook is made from the chapter's Markdown on every
-build, never committed. For each page with executed ``python exec="1"`` blocks, the hook
+build, never committed. For each page with executed ``python exec="1"`` blocks, the build
 writes ``notebooks/<chapter>.ipynb`` into the site:
 
 - a first Markdown cell credits d2l.ai (CC BY-SA 4.0) and links the chapter's page;
@@ -19,10 +19,11 @@ writes ``notebooks/<chapter>.ipynb`` into the site:
 Notebook pages (``docs/*.ipynb``, rendered by mkdocs-jupyter) are offered as they are
 committed (without outputs). All notebooks are also zipped, with fixed timestamps so two
 builds give the same bytes, into ``notebooks/attnbook-notebooks.zip``, which the home page
-links. Every page with a notebook gets a "下载 Jupyter 笔记本" link under its title.
+links. Every page with a notebook gets a download link under its title.
 
 Each edition (mkdocs-static-i18n) gets its own: the English pages' notebooks, zip and
-links are under ``en/notebooks/``, with the credit and the link in English.
+links are under ``en/notebooks/``. The credit and the link's text are the edition's, from
+``mkdocs.yml`` (``plugins: attnbook: editions``).
 """
 
 from __future__ import annotations
@@ -32,51 +33,32 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import nbformat
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
+from attnbook.mkdocs_plugin.blocks import (
+    exec_options,
+    executed_blocks,
+    fence_end,
+    fenced_runs,
+    opening_fence,
+)
+
+__all__ = ["NOTEBOOK_DIR", "ZIP_URI", "add_notebooks", "chapter_notebook", "link_notebook"]
+
 NOTEBOOK_DIR = "notebooks"
 ZIP_URI = f"{NOTEBOOK_DIR}/attnbook-notebooks.zip"
-# What the pages and notebooks say, in each edition's language (theme.language).
-LINK_TEXT = {"zh": "下载 Jupyter 笔记本", "en": "Download the Jupyter notebook"}
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no build timestamp
-
-_D2L_SECTION = {
-    "zh": "https://zh.d2l.ai/chapter_attention-mechanisms/attention-cues.html",
-    "en": "https://classic.d2l.ai/chapter_attention-mechanisms/attention-cues.html",
-}
-CREDIT = {
-    "zh": (
-        "> 本笔记本由网站构建时从[《{title}》]({url})一章的 Markdown 生成。"
-        "内容改写自《动手学深度学习》（[d2l.ai](https://d2l.ai/)）第 10.1 节"
-        f"[“注意力提示”]({_D2L_SECTION['zh']})，"
-        "按 [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/) 许可发布。"
-        "运行前请先安装本书的 `attnbook` 包，见[本书首页]({home})。"
-    ),
-    "en": (
-        "> This notebook was generated from the Markdown of the chapter "
-        "[*{title}*]({url}) when the site was built. It is adapted from "
-        f"[“Attention Cues”]({_D2L_SECTION['en']}) (section 10.1) of *Dive into Deep "
-        "Learning* ([d2l.ai](https://d2l.ai/)) and shared under "
-        "[CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/). "
-        "Install the book's `attnbook` package before running it: see the [home page]({home})."
-    ),
-}
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_PYTHON = re.compile(r"^[ \t]*\{?[ \t]*\.?python\b")
-_EXEC_ON = re.compile(r"""\bexec=["']?(1|on|true|yes)\b""", re.IGNORECASE)
-_BLOCK_ID = re.compile(r"""\bid=["']?(?P<id>[A-Za-z0-9_-]{1,64})\b""")
+_CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what nbformat accepts as a cell id
 _ADMONITION = re.compile(
     r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)"
     r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$'
@@ -95,43 +77,12 @@ _HIDDEN = re.compile(r"#\s*markdown-exec:\s*hide\s*$")
 _ATTNBOOK_IMPORT = re.compile(r"^(?P<head>[ \t]*from attnbook import )(?P<names>[^()\n]+)$", re.M)
 
 
-@dataclass
-class _State:
-    notebooks: dict[str, File] = field(default_factory=dict)  # page src_uri -> its notebook
-
-
-_state = _State()
-
-
 # --- Markdown chapter -> notebook ---------------------------------------------------------
-
-
-def _fence_end(lines: list[str], start: int) -> int:
-    """The index of the line closing the fenced block opened at ``lines[start]``."""
-    opening = _FENCE.match(lines[start])
-    assert opening is not None
-    end = start + 1
-    while end < len(lines) and not lines[end].strip().startswith(opening["fence"]):
-        end += 1
-    return end
 
 
 def _fenced(lines: list[str]) -> list[tuple[bool, list[str]]]:
     """Split lines into runs of prose and of fenced code blocks: (is_code, lines)."""
-    runs: list[tuple[bool, list[str]]] = []
-    i = 0
-    while i < len(lines):
-        if _FENCE.match(lines[i]):
-            end = _fence_end(lines, i)
-            runs.append((True, lines[i : end + 1]))
-            i = end + 1
-        elif runs and not runs[-1][0]:
-            runs[-1][1].append(lines[i])
-            i += 1
-        else:
-            runs.append((False, [lines[i]]))
-            i += 1
-    return runs
+    return [(is_code, run) for _, is_code, run in fenced_runs(lines)]
 
 
 def _flatten_admonitions(lines: list[str]) -> list[str]:
@@ -139,8 +90,8 @@ def _flatten_admonitions(lines: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if _FENCE.match(lines[i]):
-            end = _fence_end(lines, i)
+        if opening_fence(lines[i]):
+            end = fence_end(lines, i)
             out += lines[i : end + 1]
             i = end + 1
             continue
@@ -274,7 +225,7 @@ def chapter_notebook(
     page_url: str,
     home_url: str,
     link: Callable[[str], str],
-    language: str = "zh",
+    credit: str,
 ) -> nbformat.NotebookNode:
     """Make the notebook of a chapter from its Markdown (front matter removed).
 
@@ -284,7 +235,8 @@ def chapter_notebook(
         home_url: The URL of the home page, which says how to install attnbook.
         link: Maps a link target of the chapter (e.g. ``api.md#x``) to one that works
             from a notebook.
-        language: The edition's language, ``"zh"`` or ``"en"``, for the credit cell.
+        credit: The first cell, in the edition's language: a template of ``{title}``
+            (the chapter's), ``{url}`` (its page) and ``{home}`` (the home page).
 
     Returns:
         The notebook, in nbformat 4 with deterministic cell ids.
@@ -293,9 +245,7 @@ def chapter_notebook(
     title = heading["title"] if heading else ""
     lines = _footnotes(_flatten_admonitions(markdown.split("\n")))
     v4 = nbformat.v4
-    cells = [
-        v4.new_markdown_cell(CREDIT[language].format(title=title, url=page_url, home=home_url))
-    ]
+    cells = [v4.new_markdown_cell(credit.format(title=title, url=page_url, home=home_url))]
     used_ids: set[str] = set()
 
     def cell_id(wanted: str | None) -> str:
@@ -315,18 +265,19 @@ def chapter_notebook(
             cells.append(v4.new_markdown_cell(text, id=cell_id(None)))
 
     for is_code, run in _fenced(lines):
-        opening = _FENCE.match(run[0]) if is_code else None
-        if opening is None or not (
-            _PYTHON.match(opening["info"]) and _EXEC_ON.search(opening["info"])
-        ):
+        opening = opening_fence(run[0]) if is_code else None
+        options = exec_options(opening["info"]) if opening else None
+        if opening is None or options is None:
             prose += run
             continue
         flush()
         indent = opening["indent"]
         body = [line[len(indent) :] if line.startswith(indent) else line for line in run[1:-1]]
-        block_id = _BLOCK_ID.search(opening["info"])
+        block_id = options.get("id", "")
         source = _notebook_code("\n".join(body))
-        cells.append(v4.new_code_cell(source, id=cell_id(block_id["id"] if block_id else None)))
+        cells.append(
+            v4.new_code_cell(source, id=cell_id(block_id if _CELL_ID.match(block_id) else None))
+        )
     flush()
     _drop_unused_to_svg(cells)
     notebook = v4.new_notebook(
@@ -340,11 +291,7 @@ def chapter_notebook(
 
 
 def _has_examples(markdown: str) -> bool:
-    return any(
-        _PYTHON.match(opening["info"]) and _EXEC_ON.search(opening["info"])
-        for line in markdown.split("\n")
-        if (opening := _FENCE.match(line))
-    )
+    return bool(executed_blocks(markdown, ""))
 
 
 def _linker(page: File, files: Files, site_url: str) -> Callable[[str], str]:
@@ -372,10 +319,21 @@ def _zip(notebooks: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-@event_priority(-200)  # after mkdocs-static-i18n (-100) has picked this edition's files
-def on_files(files: Files, config: MkDocsConfig) -> Files:
-    _state.notebooks.clear()
-    language = str(config.theme["language"])
+def add_notebooks(
+    files: Files, config: MkDocsConfig, credit: str, notebooks: dict[str, File]
+) -> Files:
+    """Add the edition's notebooks and their zip to ``files``.
+
+    Args:
+        files: The edition's files (after mkdocs-static-i18n has picked them).
+        config: The edition's configuration.
+        credit: The credit cell's template (see ``chapter_notebook``).
+        notebooks: Filled with each page's notebook file, by the page's ``src_uri``.
+
+    Returns:
+        ``files``, with the notebooks added.
+    """
+    notebooks.clear()
     site_url = config.site_url or ""
     if site_url and not site_url.endswith("/"):
         site_url += "/"
@@ -401,14 +359,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 page_url=site_url + file.url if site_url else file.url,
                 home_url=home_url,
                 link=_linker(file, files, site_url),
-                language=language,
+                credit=credit,
             )
             contents[name] = nbformat.writes(notebook).encode("utf-8") + b"\n"
         else:
             continue
         generated = _generated(config, f"{NOTEBOOK_DIR}/{name}", edition, contents[name])
         files.append(generated)
-        _state.notebooks[file.src_uri] = generated
+        notebooks[file.src_uri] = generated
     if contents:
         files.append(_generated(config, ZIP_URI, edition, _zip(contents)))
     return files
@@ -421,15 +379,14 @@ def _generated(config: MkDocsConfig, src_uri: str, edition: str, content: bytes)
     return file
 
 
-def on_page_content(html: str, page: Page, config: MkDocsConfig, **kwargs: Any) -> str:
-    notebook = _state.notebooks.get(page.file.src_uri)
+def link_notebook(html: str, page: Page, notebook: File | None, text: str) -> str:
+    """Put a download link to the page's notebook under its title, if it has one."""
     if notebook is None:
         return html
-    language = str(config.theme["language"])
     name = PurePosixPath(notebook.src_uri).name
     link = (
         f'<p><a href="{notebook.url_relative_to(page.file)}" download="{name}" '
-        f'title="{name}">{LINK_TEXT[language]}</a></p>'
+        f'title="{name}">{text}</a></p>'
     )
     title_end = html.find("</h1>")
     if title_end < 0:

@@ -1,10 +1,10 @@
-"""MkDocs hook: the Chinese and the English edition, each a whole site of its own.
+"""The Chinese and the English edition, each a whole site of its own.
 
 mkdocs-static-i18n builds the Chinese edition (the default) at the site's root and the
 English one under ``en/``, from ``page.md`` and ``page.en.md``. Out of the box the two
 editions share one search index, one ``base`` and one instant-navigation sitemap, so a
 search on an English page finds Chinese pages and a click on the language selector loads
-the other edition inside this one's header. This hook keeps them apart:
+the other edition inside this one's header. These functions keep them apart:
 
 - **Search per edition.** The search index is split by edition: ``search/`` holds the
   Chinese pages and ``en/search/`` the English ones, each with its own language for the
@@ -22,13 +22,12 @@ the other edition inside this one's header. This hook keeps them apart:
   sitemap already names every page's counterpart (``xhtml:link hreflang``), which is
   what search engines read, so the head links are dropped.
 - **The edition's language from the start of its build**, so that mkdocstrings (the
-  API page's "Parameters") and the other hooks see it in their ``on_config``.
+  API page's "Parameters") and the rest of the build see it in their ``on_config``.
 - **Notebook pages stay notebook pages.** mkdocs-static-i18n recreates every file as a
-  plain ``File``, which would turn mkdocs-jupyter's pages back into JSON files; the
-  hook wraps them again, keeping the edition's address.
+  plain ``File``, which would turn mkdocs-jupyter's pages back into JSON files; they are
+  wrapped again, keeping the edition's address (through the compat modules).
 
-It relies on mkdocs-static-i18n internals (pinned in ``.ci/constraints.txt``); the tests
-in ``tests/test_editions.py`` break loudly if those move.
+On a site of one language (no ``i18n`` plugin) every function here does nothing.
 """
 
 from __future__ import annotations
@@ -43,11 +42,12 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
-from mkdocs_jupyter.plugin import NotebookFile
-from mkdocs_static_i18n import suffix
+
+from attnbook.mkdocs_plugin.compat import mkdocs_jupyter as jupyter_compat
+from attnbook.mkdocs_plugin.compat import mkdocs_static_i18n as i18n_compat
+
+__all__ = ["rebase", "set_language", "split_search", "start"]
 
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.DOTALL)
 _HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
@@ -72,45 +72,28 @@ def _prefix(plugin: Any, locale: str) -> str:
     return "" if locale == plugin.default_language else f"{locale}/"
 
 
-def _keeping_notebook_pages(create: Any) -> Any:
-    def create_i18n_file(file: File, *args: Any, **kwargs: Any) -> File:
-        i18n_file = create(file, *args, **kwargs)
-        if not isinstance(file, NotebookFile):
-            return i18n_file
-        page = object.__new__(NotebookFile)
-        page.file = i18n_file
-        page.dest_path = i18n_file.dest_path  # the edition's address, e.g. en/05-…/index.html
-        page.abs_dest_path = i18n_file.abs_dest_path
-        page.url = i18n_file.url
-        return page
-
-    create_i18n_file.attnbook = True  # type: ignore[attr-defined]
-    return create_i18n_file
+def start() -> None:
+    """At start-up: silence the warning the selector script answers; keep notebook pages."""
+    logger = logging.getLogger("mkdocs.plugins.mkdocs_static_i18n.reconfigure")
+    if not any(isinstance(found, _SelectorIsKeptRight) for found in logger.filters):
+        logger.addFilter(_SelectorIsKeptRight())
+    i18n_compat.wrap_file_creation(jupyter_compat.notebook_page_like)
 
 
-def on_startup(**kwargs: Any) -> None:
-    logging.getLogger("mkdocs.plugins.mkdocs_static_i18n.reconfigure").addFilter(
-        _SelectorIsKeptRight()
-    )
-    if not getattr(suffix.create_i18n_file, "attnbook", False):
-        suffix.create_i18n_file = _keeping_notebook_pages(suffix.create_i18n_file)
-
-
-@event_priority(100)  # before every plugin: mkdocstrings picks its locale in its on_config
-def on_config(config: MkDocsConfig) -> MkDocsConfig:
+def set_language(config: MkDocsConfig) -> None:
+    """Give the edition being built its language from the start of its build."""
     plugin = _i18n(config)
     if plugin is None:
-        return config
+        return
     if plugin.config.docs_structure != "suffix":
         raise PluginError("i18n: the editions use the suffix layout (page.en.md)")
     # mkdocs-static-i18n sets the edition's language late (its on_config runs last), so
     # the plugins configured before it would see the previous edition's language.
     config.theme["language"] = plugin.current_language or plugin.default_language
-    return config
 
 
-def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Point an edition's pages at the edition's own root (search index, sitemap)."""
+def rebase(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Point an edition's pages at the edition's own root (mkdocs-material's settings)."""
     output = _HEAD_ALTERNATE.sub("", output)
     plugin = _i18n(config)
     prefix = _prefix(plugin, plugin.current_language) if plugin else ""
@@ -123,13 +106,12 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
         return found[1] + json.dumps(settings, separators=(",", ":")) + found[3]
 
     rebased, count = _CONFIG.subn(rebase, output, count=1)
-    if not count:
+    if not count and config.theme.name == "material":  # other themes have no __config
         raise PluginError(f"{page.file.src_uri}: the theme's __config script is missing")
     return rebased
 
 
-@event_priority(-200)  # after mkdocs-static-i18n has merged the editions' search entries
-def on_post_build(config: MkDocsConfig) -> None:
+def split_search(config: MkDocsConfig) -> None:
     """Split the search index by edition, and give each edition its own sitemap."""
     plugin = _i18n(config)
     site = Path(config.site_dir)

@@ -1,0 +1,126 @@
+"""The book's MkDocs plugin: every step the build adds to the themes and plugins it uses.
+
+Listed last under ``plugins`` in ``mkdocs.yml`` (``- attnbook:``), so that at a given
+priority it runs after the other plugins, and registered as the ``attnbook`` entry point
+of ``mkdocs.plugins`` in ``pyproject.toml``. Each event hands its work to the module that
+holds it; the order against other plugins is stated where it matters.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+from typing import Literal
+
+from markdown_exec import base_format, formatters
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from attnbook.mkdocs_plugin import editions, notebooks, serve
+from attnbook.mkdocs_plugin.cache import NO_CACHE_VARIABLE, DiskCache
+from attnbook.mkdocs_plugin.config import BookConfig, EditionTexts
+from attnbook.mkdocs_plugin.examples import Examples
+from attnbook.mkdocs_plugin.mathml import typeset_arithmatex
+from attnbook.mkdocs_plugin.notebook_pages import NotebookPages
+
+__all__ = ["BookPlugin"]
+
+
+def _language(config: MkDocsConfig) -> str:
+    """The edition being built: mkdocs-material names it language, mkdocs's themes locale."""
+    return str(config.theme.get("language") or config.theme.get("locale") or "")
+
+
+class BookPlugin(BasePlugin[BookConfig]):
+    """Examples that fail loudly, math as MathML, notebooks, and two editions kept apart.
+
+    The plugin keeps its state across the rebuilds of ``mkdocs serve`` (MkDocs keeps a
+    plugin with an ``on_startup`` event for the whole process).
+    """
+
+    def __init__(self) -> None:
+        """Start with no build done."""
+        self.examples = Examples()
+        self.notebook_pages = NotebookPages()
+        self.notebooks: dict[str, File] = {}  # a page's src_uri -> its notebook
+        self.texts = EditionTexts()
+        self.cache = DiskCache(None)
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        """Once per process: the dev server's request log, and the editions' files."""
+        if command == "serve":
+            serve.quiet_request_log()
+        editions.start()
+
+    @event_priority(100)  # before every plugin: mkdocstrings picks its locale in its on_config
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """The edition's language and texts; the example runner; the notebook converter."""
+        editions.set_language(config)
+        language = _language(config)
+        if language not in self.config.editions:
+            raise PluginError(
+                f"{Path(config.config_file_path).name}: plugins: attnbook: editions has no "
+                f"texts for the language {language!r}"
+            )
+        self.texts = self.config.editions[language]
+        bypass = os.environ.get(NO_CACHE_VARIABLE, "") not in ("", "0")
+        folder = Path(config.config_file_path).parent / self.config.cache_dir
+        self.cache = DiskCache(None if bypass or not self.config.cache else folder)
+        # markdown-exec's public table of formatters: python blocks run through our runner.
+        runner = partial(base_format, language="python", run=self.examples.run)
+        formatters["python"] = runner  # type: ignore[assignment]
+        self.notebook_pages.configure(config, self.config.cell_timeout)
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Fresh sessions and package for the examples; the cache and texts of the edition."""
+        edition = _language(config)
+        self.examples.start_build(edition, self.cache)
+        pages = self.notebook_pages
+        pages.figure_alt = self.texts.figure_alt
+        pages.cache = self.cache
+        pages.namespace = f"notebooks-{edition or 'default'}"
+        pages.depends_on = f"{self.examples.package} {self.examples.environment}"
+
+    @event_priority(-200)  # after mkdocs-static-i18n (-100) has picked this edition's files
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Each chapter's notebook, and the zip of all, in the edition's folder."""
+        return notebooks.add_notebooks(files, config, self.texts.notebook_credit, self.notebooks)
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Find the page's executed blocks, so a failure names its file and line."""
+        source = Path(page.file.abs_src_path or "")
+        config_dir = Path(config.config_file_path).parent
+        inside = source.is_relative_to(config_dir)
+        path = str(source.relative_to(config_dir)) if inside else str(source)
+        self.examples.start_page(page.file.content_string, path)
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Math as MathML, the notebook link, and notebook pages up to the site's bar."""
+        html = typeset_arithmatex(html)
+        notebook = self.notebooks.get(page.file.src_uri)
+        html = notebooks.link_notebook(html, page, notebook, self.texts.notebook_link)
+        return self.notebook_pages.page_content(html, page, config)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Point an edition's pages at the edition's own root (search index, sitemap)."""
+        return editions.rebase(output, page, config)
+
+    @event_priority(100)  # before mkdocs-static-i18n (-100) builds the next edition
+    def _finish_cache(self, *, config: MkDocsConfig) -> None:
+        """This edition's cache: prune what the build did not use; report bad entries."""
+        self.cache.finish((self.examples.namespace, self.notebook_pages.namespace))
+
+    @event_priority(-200)  # after mkdocs-static-i18n has merged the editions' search entries
+    def _split_search(self, *, config: MkDocsConfig) -> None:
+        """Split the search index by edition, and give each edition its own sitemap."""
+        editions.split_search(config)
+
+    on_post_build = CombinedEvent(_finish_cache, _split_search)

@@ -1,0 +1,1 @@
+"""The browser tests: the built site in Chromium (Playwright) and Lighthouse."""

@@ -1,0 +1,133 @@
+"""What the tests share: the site's settings, how the site is built, and reading its pages.
+
+Every test that reads the built site uses the one session build of ``tests/conftest.py``
+(``build_site``: strict, offline, with a fixed build date); only the reproducibility check
+builds the site once more. Small books made by a test are built with ``mkdocs_build``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from bs4 import BeautifulSoup
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DOCS",
+    "EDITIONS",
+    "FRESH",
+    "NO_NETWORK",
+    "PLUGIN_OPTIONS",
+    "ROOT",
+    "SITE_URL",
+    "SOURCE_DATE_EPOCH",
+    "article",
+    "build_site",
+    "mkdocs_build",
+    "page",
+    "plugin_config",
+]
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads ``mkdocs.yml`` as data: its ``!!python/...`` tags become None."""
+
+
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *args: None)
+_CONFIG: dict[str, Any] = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), _ConfigLoader)
+
+SITE_URL: str = _CONFIG["site_url"]
+#: The options of the book's plugin (``plugins: - attnbook:``) in mkdocs.yml.
+PLUGIN_OPTIONS: dict[str, Any] = next(
+    plugin["attnbook"]
+    for plugin in _CONFIG["plugins"]
+    if isinstance(plugin, dict) and "attnbook" in plugin
+)
+
+
+def _i18n_languages() -> list[dict[str, Any]]:
+    for plugin in _CONFIG.get("plugins", []):
+        if isinstance(plugin, dict) and "i18n" in plugin:
+            languages: list[dict[str, Any]] = plugin["i18n"]["languages"]
+            return languages
+    return []
+
+
+#: The editions, by language, and where each lives in the site: the default at the root.
+EDITIONS: dict[str, str] = {
+    language["locale"]: "" if language.get("default") else f"{language['locale']}/"
+    for language in _i18n_languages()
+}
+DEFAULT_LANGUAGE = next(locale for locale, prefix in EDITIONS.items() if not prefix)
+
+# A fixed build date (2024-01-01), so two builds give the same bytes (sitemap dates too).
+SOURCE_DATE_EPOCH = "1704067200"
+# Any HTTP(S) request the build makes goes to a closed local port and fails.
+_DEAD_PROXY = "http://127.0.0.1:9"
+NO_NETWORK = {
+    **dict.fromkeys(("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"), _DEAD_PROXY),
+    **dict.fromkeys(("http_proxy", "https_proxy", "all_proxy"), _DEAD_PROXY),
+    **dict.fromkeys(("NO_PROXY", "no_proxy"), ""),
+}
+
+
+# The build is the test of the book: every example runs, none comes from the cache.
+FRESH = {"ATTNBOOK_NO_CACHE": "1"}
+
+
+def build_site(site: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Build the book strictly into ``site``: offline, uncached, with the fixed build date."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+        env={**os.environ, **FRESH, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **NO_NETWORK, **env},
+        check=False,
+    )
+
+
+def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    """Build a small book of a test strictly: ``config`` is its ``mkdocs.yml``."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        capture_output=True,
+        text=True,
+        cwd=config.parent,
+        timeout=600,
+        check=False,
+    )
+
+
+def page(site: Path, name: str) -> BeautifulSoup:
+    """The built page ``name`` (``api``, ``en/api``, ``.`` for the home page)."""
+    return BeautifulSoup((site / name / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def article(site: Path, name: str) -> BeautifulSoup:
+    """The ``<article>`` of a built page: what the page says, without the theme."""
+    found = page(site, name).find("article")
+    assert found is not None, f"{name} has no <article>"
+    return found
+
+
+def plugin_config(*languages: str) -> str:
+    """The ``plugins`` entry of the book's plugin for a small book, texts for ``languages``."""
+    lines = ["  - attnbook:", "      editions:"]
+    for language in languages:
+        lines += [
+            f"        {language}:",
+            f"          notebook_link: notebook ({language})",
+            f"          figure_alt: figure ({language})",
+            f'          notebook_credit: "> {{title}} from {{url}}, home {{home}} ({language})"',
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,191 @@
+"""Strictness under ``mkdocs serve``: the server's request log is not a build warning.
+
+A small strict book is served on a free port of 127.0.0.1. While a rebuild runs (its one
+example waits long enough), something asks for a page that does not exist; the rebuild
+must still finish and serve the edit. A real warning (a failing example) still fails a
+strict rebuild and names its file and line, and the server runs on and serves the fix;
+``mkdocs build --strict`` still fails on a broken link.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.support import plugin_config
+
+pytestmark = pytest.mark.slow
+
+CONFIG = """\
+site_name: serve
+site_url: http://127.0.0.1/book/
+docs_dir: docs
+strict: true
+plugins:
+  - markdown-exec
+{plugin}markdown_extensions:
+  - pymdownx.superfences
+"""
+
+CHAPTER = """\
+# Served
+
+Prose.
+
+```python exec="1" id="slow"
+import pathlib, time
+pathlib.Path({marker!r}).write_text("started")
+time.sleep(3)  # long enough for a request to arrive during the rebuild
+print("edition one")
+```
+"""
+
+TIMEOUT = 120  # seconds for any one thing the server must do
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running ``mkdocs serve`` and the lines it has written to stderr so far."""
+
+    process: subprocess.Popen[str]
+    url: str
+    lines: list[str] = field(default_factory=list)
+
+    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        tail = "\n".join(self.lines[-30:])
+        raise AssertionError(f"mkdocs serve: {what} did not happen:\n{tail}")
+
+    def line_after(self, start: int, text: str) -> bool:
+        return any(text in line for line in self.lines[start:])
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=TIMEOUT) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, ""
+
+
+def write_book(root: Path, marker: Path) -> Path:
+    (root / "docs").mkdir(parents=True)
+    chapter = root / "docs" / "index.md"
+    chapter.write_text(CHAPTER.format(marker=str(marker)), encoding="utf-8")
+    (root / "mkdocs.yml").write_text(CONFIG.format(plugin=plugin_config("en")), encoding="utf-8")
+    return chapter
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Server, Path, Path]]:
+    """A small strict book served by ``mkdocs serve``; always stopped afterwards."""
+    marker = tmp_path / "example-started"
+    chapter = write_book(tmp_path / "book", marker)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=tmp_path / "book",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    server = Server(process=process, url=f"http://127.0.0.1:{port}")
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            server.lines.append(line.rstrip())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        server.wait_for(lambda: server.line_after(0, "Serving on"), "serving")
+        yield server, chapter, marker
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+        reader.join(timeout=10)
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+def edit(chapter: Path, old: str, new: str) -> None:
+    text = chapter.read_text(encoding="utf-8")
+    assert old in text
+    chapter.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_404_during_a_rebuild_does_not_abort_it(served: tuple[Server, Path, Path]) -> None:
+    server, chapter, marker = served
+    status, page = server.get("/book/")
+    assert status == 200 and "edition one" in page
+    marker.unlink()
+    start = len(server.lines)
+    edit(chapter, 'print("edition one")', 'print("edition two")')
+    server.wait_for(marker.exists, "the edited example starting")
+    # Outside the site's path: answered at once, while the example still runs.
+    assert server.get("/02-queries-keys-values/")[0] == 404
+    server.wait_for(lambda: server.line_after(start, "Reloading browsers"), "the rebuild")
+    rebuild = "\n".join(server.lines[start:])
+    request = r'INFO\s+-\s+\[[\d:]+\] "GET /02-queries-keys-values/ HTTP/1.1" code 404'
+    assert re.search(request, rebuild), rebuild
+    assert "Aborted" not in rebuild and "stuck" not in rebuild, rebuild
+    status, page = server.get("/book/")
+    assert status == 200 and "edition two" in page
+
+    # A real warning still fails the strict rebuild, with its file and line; the server
+    # runs on (mkdocs holds requests until a rebuild succeeds) and serves the fix.
+    start = len(server.lines)
+    edit(chapter, 'print("edition two")', 'raise ValueError("broken on purpose")')
+    server.wait_for(lambda: server.line_after(start, "Aborted with"), "the failed rebuild")
+    failed = "\n".join(server.lines[start:])
+    assert "docs/index.md:9: example failed with ValueError: broken on purpose" in failed
+    assert server.process.poll() is None, "the server keeps running"
+    start = len(server.lines)
+    edit(chapter, 'raise ValueError("broken on purpose")', 'print("edition three")')
+    server.wait_for(lambda: server.line_after(start, "Reloading browsers"), "the fixed rebuild")
+    status, page = server.get("/book/")
+    assert status == 200 and "edition three" in page
+
+
+def test_a_broken_link_still_fails_a_strict_build(tmp_path: Path) -> None:
+    chapter = write_book(tmp_path, tmp_path / "marker")
+    edit(chapter, "Prose.", "Prose with a [broken link](gone.md).")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "'index.md' contains a link 'gone.md'" in output, output
+    assert "Aborted with 1 warnings in strict mode" in output, output
