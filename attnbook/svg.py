@@ -32,7 +32,9 @@ rewritten so that many figures can share one page and both light and dark themes
   laid out exactly when it was made, is drawn once. ``to_png`` samples its cells to
   whole pixels directly and writes the PNG itself.
 - **Accessible and responsive**: the root has ``role="img"``, an ``aria-label``, a
-  ``viewBox`` and ``max-width:100%;height:auto``.
+  ``viewBox`` and ``max-width:100%;height:auto``, and a ``min-width`` of 0.6 of its
+  size, so that on a phone a wide figure stays legible and scrolls in its box (the book
+  puts each figure in a box that scrolls sideways) instead of shrinking its text away.
 
 ``BookFigure`` is the ``Figure`` subclass that attnbook's drawing functions return: it
 shows itself as this same inline SVG (with a PNG fallback) when it ends a Jupyter cell,
@@ -85,6 +87,8 @@ _SEGMENT = re.compile(
     r"M0 0(?:L(?P<x>-?[\d.]+) ?(?P<y>-?[\d.]+)|V(?P<v>-?[\d.]+)|H(?P<h>-?[\d.]+))"
 )
 _HIDDEN_CONTAINERS = ("defs", "clipPath", "mask", "pattern", "marker", "symbol")
+_PIXELS_PER_POINT = 4 / 3  # CSS pixels
+_MIN_SCALE = 0.6  # the smallest a figure shrinks to on a narrow page: 9 pt text stays ~7 px
 
 
 class BookFigure(Figure):
@@ -824,6 +828,9 @@ def _set_root_attributes(root: ET.Element, prefix: str, alt: str, font: tuple[st
         names.append("sans-serif")  # the browser's own fonts for what the list lacks
     family = ",".join(names)
     style = {"max-width": "100%", "height": "auto", "fill": "currentColor"}
+    width = _NUMBER.match(root.get("width", ""))
+    if width:  # shrink to fit, but not below a legible size: a narrow page scrolls instead
+        style["min-width"] = f"{round(float(width[0]) * _PIXELS_PER_POINT * _MIN_SCALE)}px"
     if _has_default_joins(root):
         style["stroke-linejoin"] = "round"  # matplotlib's default, from its style sheet
     if family and size:

@@ -24,6 +24,7 @@ from attnbook.mkdocs_plugin import editions, notebooks, serve
 from attnbook.mkdocs_plugin.cache import NO_CACHE_VARIABLE, DiskCache
 from attnbook.mkdocs_plugin.config import BookConfig, EditionTexts
 from attnbook.mkdocs_plugin.examples import Examples
+from attnbook.mkdocs_plugin.figures import box_figures
 from attnbook.mkdocs_plugin.mathml import typeset_arithmatex
 from attnbook.mkdocs_plugin.notebook_pages import NotebookPages
 
@@ -103,11 +104,11 @@ class BookPlugin(BasePlugin[BookConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Math as MathML, the notebook link, and notebook pages up to the site's bar."""
+        """Math, the notebook link, notebook pages, and a scrolling box for each figure."""
         html = typeset_arithmatex(html)
         notebook = self.notebooks.get(page.file.src_uri)
         html = notebooks.link_notebook(html, page, notebook, self.texts.notebook_link)
-        return self.notebook_pages.page_content(html, page, config)
+        return box_figures(self.notebook_pages.page_content(html, page, config))
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Point an edition's pages at the edition's own root (search index, sitemap)."""
