@@ -18,6 +18,7 @@ import matplotlib
 import pytest
 
 from attnbook.mkdocs_plugin.blocks import ExecutedBlock, executed_blocks
+from attnbook.mkdocs_plugin.mathml import typeset
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted(path for path in (ROOT / "docs").glob("0[0-9]-*.md"))
@@ -88,3 +89,24 @@ def test_collapsed_answers_are_recognised() -> None:
     lines = text.split("\n")
     hidden, shown = executed_blocks(text, "docs/x.md")
     assert collapsed(lines, hidden) and not collapsed(lines, shown)
+
+
+MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
+# A superscript on a lone closing fence: "‖q − k‖²" drawn with the last ‖ low, as a base.
+LONE_FENCE_POWER = re.compile(r"<msup><mo\b[^>]*>&#x0(?:2016|007C);</mo>")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.name)
+def test_math_raises_whole_norms_not_their_closing_bar(chapter: Path) -> None:
+    for found in MATH.finditer(chapter.read_text(encoding="utf-8")):
+        tex = found["display"] or found["inline"]
+        mathml = typeset(tex, "block" if found["display"] else "inline")
+        assert not LONE_FENCE_POWER.search(mathml), (
+            f"{chapter.name}: in ${tex}$ the power sits on the closing bar alone; "
+            "group the norm: {\\lVert q - k \\rVert}^2"
+        )
+
+
+def test_a_power_on_a_closing_bar_is_caught() -> None:
+    assert LONE_FENCE_POWER.search(typeset(r"\lVert q - k \rVert^2", "inline"))
+    assert not LONE_FENCE_POWER.search(typeset(r"{\lVert q - k \rVert}^2", "inline"))

@@ -8,11 +8,13 @@ holds it; the order against other plugins is stated where it matters.
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import partial
 from pathlib import Path
 from typing import Literal
 
+import jieba
 from markdown_exec import base_format, formatters
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -55,6 +57,9 @@ class BookPlugin(BasePlugin[BookConfig]):
         """Once per process: the dev server's request log, and the editions' files."""
         if command == "serve":
             serve.quiet_request_log()
+        # jieba segments Chinese for search and announces loading its dictionary on
+        # every build, which reads like a problem and is none.
+        jieba.setLogLevel(logging.WARNING)
         editions.start()
 
     @event_priority(100)  # before every plugin: mkdocstrings picks its locale in its on_config
