@@ -51,7 +51,6 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Iterator
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -116,6 +115,9 @@ class BookFigure(Figure):
         (['image/png', 'text/html'], b'PNG', '<svg')
         >>> list(fig._repr_mimebundle_(include=["image/png"]))
         ['image/png']
+        >>> from attnbook.heatmaps import show_heatmaps
+        >>> "<script>" in show_heatmaps([[1.0, 0.0]], "Keys", "Queries")._repr_html_()
+        True
     """
 
     def __init__(
@@ -133,7 +135,7 @@ class BookFigure(Figure):
     ) -> dict[str, str | bytes]:
         """Return the figure for Jupyter's rich display: inline SVG, and PNG to fall back on."""
         renderers: dict[str, Callable[[], str | bytes]] = {
-            "text/html": partial(to_svg, self),
+            "text/html": self._repr_html_,
             "image/png": self._repr_png_,
         }
         return {
@@ -142,6 +144,19 @@ class BookFigure(Figure):
             if (include is None or mimetype in include)
             and (exclude is None or mimetype not in exclude)
         }
+
+    def _repr_html_(self) -> str:
+        """Return the inline SVG; with heatmap cells, followed by attnbook's views script.
+
+        The script (``attnbook/views.js``) makes the cells answer hover, tap and arrow
+        keys with a readout; the output carries it, so it works offline and exported.
+        """
+        svg = to_svg(self)
+        if '<g class="cells"' not in svg:
+            return svg
+        from attnbook.views import views_script  # views.py imports nothing from here
+
+        return f"{svg}<script>{views_script()}</script>"
 
     def _repr_png_(self) -> bytes:
         """Return the figure as PNG bytes, for front-ends that ask for PNG only."""
