@@ -5,7 +5,7 @@
 // One file serves the site (mkdocs.yml extra_javascript, once per page) and Jupyter
 // (attnbook inlines it into each output). Running it twice is harmless: the second copy
 // only scans for new figures. It reads everything it needs from the page: heatmap cells
-// from the SVG that attnbook.to_svg writes, views from their JSON.
+// from the SVG that attnbook.to_svg writes, views from their JSON (data-spec).
 (() => {
   "use strict";
   if (window.attnbookViews) {
@@ -48,8 +48,9 @@
   const CSS = `.attnbook-readout{margin:.5em 0;min-height:1.5em;font-size:.85em;text-align:center;font-variant-numeric:tabular-nums}
 svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px solid currentColor;outline-offset:2px}
 .attnbook-view,.attnbook-pooling{margin:1em 0;max-width:100%}
+.attnbook-view [hidden]{display:none!important}
 .attnbook-view button,.attnbook-view select,.attnbook-pooling input{font:inherit;color:inherit}
-.attnbook-view .ab-grid{display:grid;gap:4px .5em;align-items:center}
+.attnbook-view .ab-grid{display:grid;gap:4px .5em;align-items:center;grid-template-columns:auto minmax(0,1fr)}
 .attnbook-view .ab-row{position:relative}
 .attnbook-view .ab-heads{height:1.6em}
 .attnbook-view .ab-heads .ab-name{position:absolute;bottom:0}
@@ -61,9 +62,9 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
 .attnbook-view .ab-bar{grid-column:1/3;display:flex;gap:.8em;align-items:center;margin-bottom:.5em;font-size:1.33em}
 .attnbook-view .ab-back{padding:.3em .8em;border:1px solid currentColor;border-radius:.2em;background:none;cursor:pointer;min-height:24px}
 .attnbook-view .ab-qs{display:flex;flex-direction:column;text-align:right;padding-right:.3em}
-.attnbook-view .ab-ks{grid-column:2;display:flex;height:6em}
+.attnbook-view .ab-ks{grid-column:2;display:flex;max-height:6em;margin-top:.3em}
 .attnbook-view .ab-qs span,.attnbook-view .ab-ks span{flex:1 1 0;min-width:0;min-height:0;overflow:hidden;white-space:nowrap;display:flex;align-items:center;justify-content:flex-end}
-.attnbook-view .ab-ks span{writing-mode:vertical-rl;transform:rotate(180deg);justify-content:flex-start}
+.attnbook-view .ab-ks span{writing-mode:vertical-rl;justify-content:flex-start}
 .attnbook-view .ab-map{position:relative}
 .attnbook-view .ab-band{position:absolute;pointer-events:none;box-sizing:border-box;border:2px solid currentColor}
 .attnbook-view .ab-sentence{line-height:2.2}
@@ -71,7 +72,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
 .attnbook-view .ab-sentence span.ab-on{outline:2px solid currentColor}
 .attnbook-view .ab-controls{display:flex;flex-wrap:wrap;gap:1em}
 .attnbook-pooling label{display:block;margin:.4em 0}
-.attnbook-pooling input[type=range]{width:100%;max-width:24em;display:block}
+.attnbook-pooling input[type=range]{box-sizing:border-box;width:100%;max-width:24em;margin:.4em 0;display:block}
 .attnbook-pooling svg{display:block;width:100%;max-width:36em;height:auto}`;
   const addStyle = () => {
     if (document.getElementById("attnbook-views-style")) return;
@@ -104,8 +105,11 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
         panel.cells.set(r * cols + c, path);
         panel.rowUsed[r] = panel.colUsed[c] = 1;
       }
+      // The outline goes beside the cells, in their units, not among them.
       panel.mark = document.createElementNS(SVG, "path");
-      panel.mark.setAttribute("style", "fill:none;stroke:currentColor;stroke-opacity:1;stroke-width:2px;vector-effect:non-scaling-stroke;pointer-events:none");
+      panel.mark.setAttribute("transform", g.getAttribute("transform") || "");
+      panel.mark.setAttribute("class", "attnbook-mark");
+      panel.mark.setAttribute("style", "fill:none;stroke:currentColor;stroke-width:2px;vector-effect:non-scaling-stroke;pointer-events:none");
       return panel;
     });
     if (!panels.length || !panels[0].cells.size) return;
@@ -132,7 +136,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       const box = (x0, y0, x1, y1) => `M${x0} ${y0 - 0.5}H${x1}V${y1 - 0.5}H${x0}Z`;
       panel.mark.setAttribute("d", box(c0, r, c1, r + 1) + box(c, r0, c + 1, r1) + box(c, r, c + 1, r + 1));
       for (const other of panels) if (other !== panel) other.mark.remove();
-      panel.g.appendChild(panel.mark);
+      panel.g.after(panel.mark);
       const title = path.textContent;
       const weight = title.slice(title.lastIndexOf(": ") + 2);
       if (panel.named) {
@@ -209,7 +213,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
   const enhanceView = async (root) => {
     root.dataset.attnbookReady = "loading";
     const w = words(root);
-    const spec = JSON.parse(root.querySelector("script[type='application/json']").textContent);
+    const spec = JSON.parse(root.dataset.spec);
     const { layers, heads, queries, keys } = spec;
     const levels = await inflate(spec.levels);
     const colours = palette(spec.palette);
@@ -226,7 +230,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     const rowWidth = heads * keys + (heads - 1) * gap;
     const at = (h) => `left:${(100 * h * (keys + gap)) / rowWidth}%;width:${(100 * keys) / rowWidth}%`;
     const grid = make("div", { class: "ab-grid", role: "group", "aria-label": w.grid });
-    grid.style.gridTemplateColumns = `auto minmax(0, ${Math.min(40, heads * 5)}em)`;
+    grid.style.maxWidth = `${Math.min(40, heads * 5) + 6}em`;
     const names = make("div", { class: "ab-row ab-heads" });
     for (let h = 0; h < heads; h++) names.appendChild(make("span", { class: "ab-name", style: at(h) }, headName(h)));
     grid.append(make("span"), names);
@@ -271,7 +275,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       for (const t of spec.key_tokens) ks.appendChild(make("span", {}, t));
     }
     detail.append(bar, qs, map, make("span"), ks);
-    const readout = make("p", { class: "attnbook-readout", "aria-live": "polite" }, w.hint);
+    const readout = make("p", { class: "attnbook-readout", "aria-live": "polite" }, w.grid);
 
     let shown = null, cell = null;
     const show = (q, k) => {
@@ -305,7 +309,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       detail.hidden = true;
       grid.hidden = false;
       delete root.dataset.open;
-      readout.textContent = "";
+      readout.textContent = w.grid;
       thumbs[l * heads + h].focus();
     };
     back.addEventListener("click", close);
@@ -401,7 +405,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
   };
   const enhancePooling = (root) => {
     const w = words(root);
-    const spec = JSON.parse(root.querySelector("script[type='application/json']").textContent);
+    const spec = JSON.parse(root.dataset.spec);
     const { keys, values } = spec;
     const [lo, hi] = spec.query_range, [s0, s1] = spec.bandwidth_range;
     const uid = `ab${Math.random().toString(36).slice(2, 8)}`;

@@ -22,6 +22,7 @@ in Jupyter inlines it too.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import math
 import numbers
@@ -81,10 +82,14 @@ def _script_tag() -> str:
     return f"<script>{views_script()}</script>"
 
 
-def _json_in_html(data: dict[str, Any]) -> str:
-    """JSON for a ``<script type="application/json">``: nothing in it can close the tag."""
+def _json_attribute(data: dict[str, Any]) -> str:
+    """The data as JSON in an HTML attribute's value (quoted with ``"``).
+
+    An attribute, not a ``<script type="application/json">``: mkdocs-material's instant
+    navigation re-creates every script of a new page to run it, whatever its type.
+    """
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return html.escape(text, quote=True)
 
 
 class _HTMLView:
@@ -103,14 +108,14 @@ class _HTMLView:
                 loads ``attnbook/views.js`` itself, as the book's site does, passes False.
 
         Returns:
-            A ``<div>`` holding the view's data as JSON (and a line for readers without
-            JavaScript), followed by a ``<script>`` if ``script`` is true.
+            A ``<div>`` holding the view's data as JSON (in ``data-spec``) and a line for
+            readers without JavaScript, followed by a ``<script>`` if ``script`` is true.
         """
         if not isinstance(script, bool):
             raise TypeError(f"script must be a bool, got {describe(script)}")
         html = (
-            f'<div class="{self._kind}" data-search-exclude><script type="application/json">'
-            f"{_json_in_html(self._data())}</script>{_FALLBACK}</div>"
+            f'<div class="{self._kind}" data-search-exclude data-spec="'
+            f'{_json_attribute(self._data())}">{_FALLBACK}</div>'
         )
         return html + _script_tag() if script else html
 

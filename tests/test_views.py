@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import html
 import json
 import re
 import zlib
@@ -33,13 +34,13 @@ from attnbook import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = re.compile(r'<script type="application/json">(.*?)</script>', re.DOTALL)
+DATA = re.compile(r'data-spec="([^"]*)"')
 
 
-def data_of(html: str) -> dict[str, Any]:
-    match = DATA.search(html)
+def data_of(text: str) -> dict[str, Any]:
+    match = DATA.search(text)
     assert match is not None
-    return json.loads(match.group(1))  # type: ignore[no-any-return]
+    return json.loads(html.unescape(match.group(1)))  # type: ignore[no-any-return]
 
 
 def levels_of(data: dict[str, Any]) -> np.ndarray:
@@ -108,11 +109,11 @@ def test_model_outputs_and_shapes() -> None:
 
 def test_html_is_self_contained_and_token_view_only_for_self_attention() -> None:
     view = attention_view(np.full((1, 2, 3, 3), 1 / 3), ["a", "</script>", "c"])
-    html = view._repr_html_()
-    assert html.startswith('<div class="attnbook-view" data-search-exclude>')
-    assert html.count("<script>") == 1 and views_script() in html
-    assert "</script>" not in DATA.search(html).group(1)  # type: ignore[union-attr]
-    data = data_of(html)
+    page = view._repr_html_()
+    assert page.startswith('<div class="attnbook-view" data-search-exclude data-spec="{')
+    assert page.count("<script>") == 1 and views_script() in page
+    assert "<" not in DATA.search(page).group(1)  # type: ignore[union-attr]
+    data = data_of(page)
     assert data["query_tokens"][1] == "</script>" and data["token_view"] is True
     assert "<script>" not in view.to_html(script=False)
     cross = attention_view(np.ones((2, 3)), ["q1", "q2"], key_tokens=["k1", "k2", "k3"])
