@@ -50,6 +50,8 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
 .attnbook-view,.attnbook-pooling{margin:1em 0;max-width:100%}
 .attnbook-view [hidden]{display:none!important}
 .attnbook-view button,.attnbook-view select,.attnbook-pooling input{font:inherit;color:inherit}
+.attnbook-view select{background:none;border:1px solid currentColor;border-radius:.2em;padding:.1em .2em}
+.attnbook-view option{color:#000;background:#fff}
 .attnbook-view .ab-grid{display:grid;gap:4px .5em;align-items:center;grid-template-columns:auto minmax(0,1fr)}
 .attnbook-view .ab-row{position:relative}
 .attnbook-view .ab-heads{height:1.6em}
