@@ -116,7 +116,7 @@ class BookFigure(Figure):
         >>> list(fig._repr_mimebundle_(include=["image/png"]))
         ['image/png']
         >>> from attnbook.heatmaps import show_heatmaps
-        >>> "<script>" in show_heatmaps([[1.0, 0.0]], "Keys", "Queries")._repr_html_()
+        >>> "<script src=" in show_heatmaps([[1.0, 0.0]], "Keys", "Queries")._repr_html_()
         True
     """
 
@@ -154,9 +154,9 @@ class BookFigure(Figure):
         svg = to_svg(self)
         if '<g class="cells"' not in svg:
             return svg
-        from attnbook.views import views_script  # views.py imports nothing from here
+        from attnbook.views import _script_tag  # views.py imports nothing from here
 
-        return f"{svg}<script>{views_script()}</script>"
+        return svg + _script_tag()
 
     def _repr_png_(self) -> bytes:
         """Return the figure as PNG bytes, for front-ends that ask for PNG only."""

@@ -43,7 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from attnbook import attention_view, show_heatmaps, to_svg, views_script  # noqa: E402
+from attnbook import attention_view, show_heatmaps  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
 REPORT = ROOT / "tests" / "benchmarks" / "report-views"
@@ -92,7 +92,7 @@ def measure(runs: int) -> dict[str, Any]:
     view_html = view.to_html()
     data_bytes = len(view.to_html(script=False))
     heatmap = show_heatmaps(model_weights()[0, :3, :10, :10], "Keys", "Queries")
-    heatmap_html = to_svg(heatmap) + f"<script>{views_script()}</script>"
+    heatmap_html = heatmap._repr_html_()
     results: dict[str, Any] = {
         "shape": SHAPE,
         "view_html_bytes": len(view_html.encode()),

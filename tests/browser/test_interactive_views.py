@@ -402,7 +402,7 @@ def test_notebook_export_behaves_the_same(browser: Any, exported_notebook: Path)
         wait_ready(page, ".attnbook-pooling")
         # The script came once with each output and ran harmlessly again.
         inlined = page.evaluate(
-            """[...document.scripts].filter(s => s.textContent.includes("attnbookViews")).length"""
+            """[...document.scripts].filter(s => s.src.startsWith("data:text/javascript")).length"""
         )
         assert inlined == 3
         figure = page.locator("svg[data-attnbook=heatmap]")
