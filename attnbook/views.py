@@ -81,15 +81,30 @@ def views_script() -> str:
 def _script_tag() -> str:
     """Return ``<script>`` running :func:`views_script`, for an HTML output that carries it.
 
-    The script travels as a ``data:`` URL (base64): no page pipeline that rewrites text,
-    such as one typesetting ``$…$`` as math, can touch it, and it loads nothing.
+    The script travels deflated, inside a small loader, as a ``data:`` URL (base64): no
+    page pipeline that rewrites text, such as one typesetting ``$…$`` as math, can touch
+    it, it loads nothing, and a notebook of many figures stays light (about 15 KB each).
 
     Examples:
         >>> _script_tag().startswith('<script src="data:text/javascript;base64,')
         True
     """
-    encoded = base64.b64encode(views_script().encode("utf-8")).decode("ascii")
+    encoded = base64.b64encode(_loader().encode("ascii")).decode("ascii")
     return f'<script src="data:text/javascript;base64,{encoded}"></script>'
+
+
+@cache
+def _loader() -> str:
+    packed = base64.b64encode(zlib.compress(views_script().encode("utf-8"), 9)).decode()
+    # Runs the inflated script as a script element of its own; a second copy re-scans.
+    return (
+        "(function(){if(window.attnbookViews){window.attnbookViews.scan();return}"
+        f'var t=atob("{packed}"),b=new Uint8Array(t.length);'
+        "for(var i=0;i<t.length;i++)b[i]=t.charCodeAt(i);"
+        'new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream("deflate")))'
+        '.text().then(function(s){var e=document.createElement("script");e.textContent=s;'
+        "document.head.appendChild(e)})})()"
+    )
 
 
 def _json_attribute(data: dict[str, Any]) -> str:

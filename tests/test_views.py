@@ -113,8 +113,10 @@ def test_html_is_self_contained_and_token_view_only_for_self_attention() -> None
     page = view._repr_html_()
     assert page.startswith('<div class="attnbook-view" data-search-exclude data-spec="{')
     assert page.count("<script") == 1 and page.endswith(_script_tag())
-    encoded = page.rpartition("base64,")[2].partition('"')[0]
-    assert base64.b64decode(encoded).decode() == views_script()
+    loader = base64.b64decode(page.rpartition("base64,")[2].partition('"')[0]).decode()
+    packed = loader.partition('atob("')[2].partition('")')[0]
+    assert zlib.decompress(base64.b64decode(packed)).decode() == views_script()
+    assert len(_script_tag()) < 20_000  # a notebook of many figures stays light
     assert "<" not in DATA.search(page).group(1)  # type: ignore[union-attr]
     data = data_of(page)
     assert data["query_tokens"][1] == "</script>" and data["token_view"] is True
