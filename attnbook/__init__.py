@@ -15,17 +15,29 @@ from attnbook.attention import attention_pooling, average_pooling, masked_softma
 from attnbook.diagrams import DIAGRAM_LABELS, attention_cue_scene, attention_pooling_diagram
 from attnbook.heatmaps import show_heatmaps
 from attnbook.svg import BookFigure, to_png, to_svg
+from attnbook.views import (
+    AttentionView,
+    PoolingExplorable,
+    attention_view,
+    pooling_explorable,
+    views_script,
+)
 
 __all__ = [
     "DIAGRAM_LABELS",
+    "AttentionView",
     "BookFigure",
+    "PoolingExplorable",
     "attention_cue_scene",
     "attention_pooling",
     "attention_pooling_diagram",
+    "attention_view",
     "average_pooling",
     "masked_softmax",
+    "pooling_explorable",
     "show_heatmaps",
     "softmax",
     "to_png",
     "to_svg",
+    "views_script",
 ]

@@ -277,6 +277,7 @@ def _panel_heatmaps(
             gid = f"attnbook-heatmap-{i}-{j}"
             image.set_gid(gid)
             fig.cell_titles[gid] = _hover_texts(weights[i, j], texts, _panel_names(texts, i, j))
+            fig.cell_axes[gid] = _cell_axes(texts)
     colorbar = fig.colorbar(image, cax=fig.add_axes((0.0, 0.0, 1.0, 1.0)))
     _style_colorbar(colorbar, image, norm, texts.exponent)
     _fit_panels(fig, axes, colorbar, texts)
@@ -330,6 +331,7 @@ def _composed_heatmaps(
     _label_grid(grid, raster, texts)
     if weights.size <= MAX_HOVER_CELLS:
         fig.cell_titles["attnbook-heatmaps"] = _grid_hover_texts(weights, raster, texts)
+        fig.cell_axes["attnbook-heatmaps"] = _cell_axes(texts)
     colorbar = fig.colorbar(image, cax=fig.add_axes((0.0, 0.0, 1.0, 1.0)))
     _style_colorbar(colorbar, image, norm, texts.exponent)
     _fit_figure(fig, grid, colorbar, raster, texts, figsize)
@@ -916,6 +918,11 @@ def _panel_names(texts: _Texts, row: int, column: int) -> list[str]:
     """The titles that name a panel: its row's and its column's, if given."""
     names = ((texts.row_titles, row), (texts.column_titles, column))
     return [titles[k] for titles, k in names if titles]
+
+
+def _cell_axes(texts: _Texts) -> tuple[str, str, list[str] | None, list[str] | None]:
+    """Return what names a cell's query and key: the axis labels and the tick labels."""
+    return texts.ylabel, texts.xlabel, texts.query_labels, texts.key_labels
 
 
 def _hover_texts(

@@ -53,7 +53,6 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Iterator
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -106,6 +105,9 @@ class BookFigure(Figure):
             is given; ``None`` to describe the figure from its titles and labels.
         cell_titles: Hover texts for the cells of heatmap images, keyed by the image
             artist's gid: one list per image row, one text per pixel (empty for none).
+        cell_axes: What names the queries and keys of each image in ``cell_titles``: its
+            y label, x label, and the query and key tick labels (``None`` for positions).
+            ``to_svg`` writes them as data for the readout of ``attnbook/views.js``.
         laid_out: Whether the figure was laid out exactly when it was made and never
             moves (a heatmap figure): exports then draw it once, as it is, without
             settling or cropping it.
@@ -117,6 +119,9 @@ class BookFigure(Figure):
         (['image/png', 'text/html'], b'PNG', '<svg')
         >>> list(fig._repr_mimebundle_(include=["image/png"]))
         ['image/png']
+        >>> from attnbook.heatmaps import show_heatmaps
+        >>> "<script src=" in show_heatmaps([[1.0, 0.0]], "Keys", "Queries")._repr_html_()
+        True
     """
 
     def __init__(
@@ -127,13 +132,14 @@ class BookFigure(Figure):
         self.alt_text = alt_text
         self.laid_out = laid_out
         self.cell_titles: dict[str, list[list[str]]] = {}
+        self.cell_axes: dict[str, tuple[str, str, list[str] | None, list[str] | None]] = {}
 
     def _repr_mimebundle_(
         self, include: Collection[str] | None = None, exclude: Collection[str] | None = None
     ) -> dict[str, str | bytes]:
         """Return the figure for Jupyter's rich display: inline SVG, and PNG to fall back on."""
         renderers: dict[str, Callable[[], str | bytes]] = {
-            "text/html": partial(to_svg, self),
+            "text/html": self._repr_html_,
             "image/png": self._repr_png_,
         }
         return {
@@ -142,6 +148,19 @@ class BookFigure(Figure):
             if (include is None or mimetype in include)
             and (exclude is None or mimetype not in exclude)
         }
+
+    def _repr_html_(self) -> str:
+        """Return the inline SVG; with heatmap cells, followed by attnbook's views script.
+
+        The script (``attnbook/views.js``) makes the cells answer hover, tap and arrow
+        keys with a readout; the output carries it, so it works offline and exported.
+        """
+        svg = to_svg(self)
+        if '<g class="cells"' not in svg:
+            return svg
+        from attnbook.views import _script_tag  # views.py imports nothing from here
+
+        return svg + _script_tag()
 
     def _repr_png_(self) -> bytes:
         """Return the figure as PNG bytes, for front-ends that ask for PNG only."""
@@ -269,7 +288,8 @@ def to_svg(
     _drop_metadata(root)
     _fill_placeholders(root, rasters, pngs)
     font = _restyle(root)
-    hovered = _add_hover_cells(root, cell_titles)
+    cell_axes = fig.cell_axes if isinstance(fig, BookFigure) and cell_titles else {}
+    hovered = _add_hover_cells(root, cell_titles, cell_axes)
     _drop_invisible(root)
     _drop_redundant_use_styles(root)
     _drop_unreferenced_ids(root)
@@ -436,7 +456,11 @@ def _shift_half_down(transform: str) -> str:
     return f"matrix({a!r} {b!r} {c!r} {d!r} {e + c / 2!r} {f + d / 2!r})"
 
 
-def _add_hover_cells(root: ET.Element, cell_titles: dict[str, list[list[str]]]) -> bool:
+def _add_hover_cells(
+    root: ET.Element,
+    cell_titles: dict[str, list[list[str]]],
+    cell_axes: dict[str, tuple[str, str, list[str] | None, list[str] | None]],
+) -> bool:
     """Lay a transparent shape with a ``<title>`` over each cell of the heatmap images.
 
     matplotlib writes a heatmap drawn with ``interpolation="none"`` as an image of one
@@ -444,6 +468,10 @@ def _add_hover_cells(root: ET.Element, cell_titles: dict[str, list[list[str]]]) 
     (column, row). The shapes take the same transform, so they sit exactly on the cells.
     Each shape is a stroke one unit wide through the middle of its cell: the shortest
     markup that covers the cell, and a stroke catches the pointer even when transparent.
+    The group carries what names its queries and keys (``data-y`` and ``data-x``, the
+    axis labels, and ``data-yt``, ``data-xt``, the tick labels as JSON when they are
+    tokens) for the readout of ``attnbook/views.js``, which reads each cell's weight
+    from the end of its title.
     """
     added = False
     parents = _parents(root)
@@ -464,6 +492,14 @@ def _add_hover_cells(root: ET.Element, cell_titles: dict[str, list[list[str]]]) 
                 "style": "stroke:currentColor;stroke-opacity:0",
             },
         )
+        axes = cell_axes.get(image.get("id", ""))
+        if axes is not None:
+            ylabel, xlabel, yticks, xticks = axes
+            cells.set("data-y", ylabel)
+            cells.set("data-x", xlabel)
+            for name, ticks in (("data-yt", yticks), ("data-xt", xticks)):
+                if ticks is not None:
+                    cells.set(name, json.dumps(ticks, ensure_ascii=False, separators=(",", ":")))
         for row, texts in enumerate(titles):
             for column, text in enumerate(texts):
                 if text:  # a composed grid has no texts in the gaps between panels

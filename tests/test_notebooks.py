@@ -30,6 +30,7 @@ from nbclient import NotebookClient
 
 from attnbook.mkdocs_plugin import notebooks
 from attnbook.mkdocs_plugin.blocks import executed_blocks
+from attnbook.views import _script_tag
 from tests.support import EDITIONS as SITE_EDITIONS
 from tests.support import PLUGIN_OPTIONS, ROOT, article, mkdocs_build, page, plugin_config
 
@@ -126,6 +127,13 @@ def test_a_chapter_becomes_the_notebook_a_reader_would_write() -> None:
 def test_a_figure_shown_mid_cell_is_displayed() -> None:
     code = 'for fig in figs:\n    print(to_svg(fig, alt="x"))  # markdown-exec: hide\nprint(1)'
     assert notebooks._notebook_code(code) == "for fig in figs:\n    display(fig)\nprint(1)"
+
+
+def test_an_interactive_view_is_shown_in_the_notebook() -> None:
+    code = (
+        "view = attention_view(weights)\nprint(view.to_html(script=False))  # markdown-exec: hide"
+    )
+    assert notebooks._notebook_code(code) == "view = attention_view(weights)\nview"
 
 
 def test_the_committed_playground_has_no_outputs() -> None:
@@ -332,8 +340,13 @@ def test_the_playground_uses_the_site_theme_only(site: Path, edition: str) -> No
     playground = article(site, edition + PLAYGROUND)
     # A figure's inline SVG keeps its own hover rule (scoped to its id) and sizing; the
     # figure's colours come from currentColor, so the palette toggle still applies.
+    # A heatmap's output carries attnbook's views script for Jupyter: the very file the
+    # site loads (extra_javascript), as a data: URL; a second copy only re-scans the page.
+    views = _script_tag().partition('src="')[2].partition('"')[0]
     outside = [
-        tag for tag in playground.find_all(["style", "script"]) if not tag.find_parent("svg")
+        tag
+        for tag in playground.find_all(["style", "script"])
+        if not tag.find_parent("svg") and tag.get("src") != views
     ]
     assert not outside, "no CSS or script of its own"
     styled = [

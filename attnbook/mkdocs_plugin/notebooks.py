@@ -6,9 +6,10 @@ writes ``notebooks/<chapter>.ipynb`` into the site:
 
 - a first Markdown cell credits d2l.ai (CC BY-SA 4.0) and links the chapter's page;
 - prose becomes Markdown cells and each executed block a code cell, in order. The
-  chapter's first, hidden block (its imports) is a visible first cell;
-- a build-only line ``print(to_svg(NAME, ...))  # markdown-exec: hide`` becomes ``NAME``
-  at the end of its cell (``display(NAME)`` elsewhere), so Jupyter shows the figure;
+  chapter's first block (its imports) is the first cell;
+- a build-only line ``print(to_svg(NAME, ...))  # markdown-exec: hide`` (or, for an
+  interactive view, ``print(NAME.to_html(...))``) becomes ``NAME`` at the end of its
+  cell (``display(NAME)`` elsewhere), so Jupyter shows the figure;
   other ``# markdown-exec: hide`` lines are dropped, and so is an import of ``to_svg``
   that nothing uses any more;
 - admonitions become a bold title and their dedented text (executed blocks inside them
@@ -70,7 +71,8 @@ _MARK = re.compile(r"==(?=\S)(?P<text>(?:(?!\n[ \t]*\n).)+?)(?<=\S)==", re.DOTAL
 _LINK = re.compile(r"(?P<head>!?\[[^\]\n]*\]\()(?P<target>[^)\s]+)(?P<tail>[^)]*\))")
 _INLINE_CODE = re.compile(r"(?P<ticks>`+).+?(?P=ticks)", re.DOTALL)
 _SHOWN_FIGURE = re.compile(
-    r"^(?P<indent>[ \t]*)print\(\s*to_svg\(\s*(?P<name>[A-Za-z_]\w*)\b"
+    r"^(?P<indent>[ \t]*)print\(\s*(?:to_svg\(\s*(?P<name>[A-Za-z_]\w*)\b"
+    r"|(?P<view>[A-Za-z_]\w*)\.to_html\()"  # a figure, or an interactive view
     r".*#\s*markdown-exec:\s*hide\s*$"
 )
 _HIDDEN = re.compile(r"#\s*markdown-exec:\s*hide\s*$")
@@ -189,7 +191,7 @@ def _notebook_code(code: str) -> str:
     for line in code.split("\n"):
         shown = _SHOWN_FIGURE.match(line)
         if shown:
-            figures[len(lines)] = (shown["indent"], shown["name"])
+            figures[len(lines)] = (shown["indent"], shown["name"] or shown["view"])
             lines.append("")
         elif not _HIDDEN.search(line):
             lines.append(line)

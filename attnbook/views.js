@@ -1,0 +1,491 @@
+// attnbook's interactive views: chapter heatmaps, the attention view and the pooling
+// explorable. Progressive enhancement: without this script every figure is still its
+// static SVG (cells with hover titles) and every view says it needs JavaScript.
+//
+// One file serves the site (mkdocs.yml extra_javascript, once per page) and Jupyter
+// (attnbook inlines it into each output). Running it twice is harmless: the second copy
+// only scans for new figures. It reads everything it needs from the page: heatmap cells
+// from the SVG that attnbook.to_svg writes, views from their JSON (data-spec).
+(() => {
+  "use strict";
+  if (window.attnbookViews) {
+    window.attnbookViews.scan();
+    return;
+  }
+  const WORDS = {
+    en: {
+      query: "Query", key: "Key", weight: "Weight", is: ": ", layer: "Layer", head: "Head",
+      back: "Back to all heads", hint: "Hover or tap a cell, or focus the figure and use the arrow keys.",
+      grid: "Model view: layers × heads. Open a head to see it at full size.",
+      tokens: "Token view: hover or focus a token; the others are shaded by how much it attends to them.",
+      strongest: "attends most to", position: "Query position", width: "Kernel width σ",
+      output: "Pooled output", average: "average pooling",
+    },
+    zh: {
+      query: "查询", key: "键", weight: "权重", is: "：", layer: "层", head: "头",
+      back: "返回全部注意力头", hint: "把指针移到格子上或轻触格子；也可以聚焦图后用方向键移动。",
+      grid: "模型视图：层 × 头。打开一个头可以看它的大图。",
+      tokens: "词元视图：指向或聚焦一个词元，其余词元按它分给它们的注意力着色。",
+      strongest: "最关注", position: "查询的位置", width: "核宽度 σ",
+      output: "汇聚输出", average: "平均汇聚",
+    },
+  };
+  const words = (el) => {
+    const lang = ((el.closest("[lang]") || document.documentElement).lang || "en").slice(0, 2);
+    return WORDS[lang.toLowerCase()] || WORDS.en;
+  };
+  const make = (tag, attrs, text) => {
+    const el = document.createElement(tag);
+    for (const name in attrs || {}) el.setAttribute(name, attrs[name]);
+    if (text !== undefined) el.textContent = text;
+    return el;
+  };
+  const SVG = "http://www.w3.org/2000/svg";
+  const MOVES = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+  const fmt = (x) => String(Number(x.toPrecision(3)));
+
+  // One style sheet for every view, also where the page has none of the site's CSS.
+  const CSS = `.attnbook-readout{margin:.5em 0;min-height:1.5em;font-size:.85em;text-align:center;font-variant-numeric:tabular-nums}
+svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px solid currentColor;outline-offset:2px}
+.attnbook-view,.attnbook-pooling{margin:1em 0;max-width:100%}
+.attnbook-view [hidden]{display:none!important}
+.attnbook-view button,.attnbook-view select,.attnbook-pooling input{font:inherit;color:inherit}
+.attnbook-view select{background:none;border:1px solid currentColor;border-radius:.2em;padding:.1em .2em}
+.attnbook-view option{color:#000;background:#fff}
+.attnbook-view .ab-grid{display:grid;gap:4px .5em;align-items:center;grid-template-columns:auto minmax(0,1fr)}
+.attnbook-view .ab-row{position:relative}
+.attnbook-view .ab-heads{height:1.6em}
+.attnbook-view .ab-heads .ab-name{position:absolute;bottom:0}
+.attnbook-view .ab-thumb{position:absolute;top:0;height:100%;padding:0;box-sizing:border-box;border:1px solid rgba(128,128,128,.5);background:none;cursor:pointer}
+.attnbook-view .ab-thumb:hover,.attnbook-view .ab-thumb:focus-visible{outline:2px solid currentColor;outline-offset:1px}
+.attnbook-view canvas{display:block;width:100%;image-rendering:pixelated}
+.attnbook-view .ab-name{font-size:.8em;text-align:center;overflow:hidden;white-space:nowrap}
+.attnbook-view .ab-detail{display:grid;grid-template-columns:auto minmax(0,1fr);max-width:32em;font-size:.75em}
+.attnbook-view .ab-bar{grid-column:1/3;display:flex;gap:.8em;align-items:center;margin-bottom:.5em;font-size:1.33em}
+.attnbook-view .ab-back{padding:.3em .8em;border:1px solid currentColor;border-radius:.2em;background:none;cursor:pointer;min-height:24px}
+.attnbook-view .ab-qs{display:flex;flex-direction:column;text-align:right;padding-right:.3em}
+.attnbook-view .ab-ks{grid-column:2;display:flex;max-height:6em;margin-top:.3em}
+.attnbook-view .ab-qs span,.attnbook-view .ab-ks span{flex:1 1 0;min-width:0;min-height:0;overflow:hidden;white-space:nowrap;display:flex;align-items:center;justify-content:flex-end}
+.attnbook-view .ab-ks span{writing-mode:vertical-rl;justify-content:flex-start}
+.attnbook-view .ab-map{position:relative}
+.attnbook-view .ab-band{position:absolute;pointer-events:none;box-sizing:border-box;border:2px solid currentColor}
+.attnbook-view .ab-sentence{line-height:2.2}
+.attnbook-view .ab-sentence span{padding:.2em .25em;margin:0 .1em;border-radius:.2em;cursor:default}
+.attnbook-view .ab-sentence span.ab-on{outline:2px solid currentColor}
+.attnbook-view .ab-controls{display:flex;flex-wrap:wrap;gap:1em}
+.attnbook-pooling label{display:block;margin:.4em 0}
+.attnbook-pooling input[type=range]{box-sizing:border-box;width:100%;max-width:24em;margin:.4em 0;display:block}
+.attnbook-pooling svg{display:block;width:100%;max-width:36em;height:auto}`;
+  const addStyle = () => {
+    if (document.getElementById("attnbook-views-style")) return;
+    document.head.appendChild(make("style", { id: "attnbook-views-style" }, CSS));
+  };
+  // Above the figure: the caption stays the paragraph right after it.
+  const readoutBefore = (el, text) => {
+    const div = make("div", { class: "attnbook-readout", "aria-live": "polite" }, text);
+    el.before(div);
+    return div;
+  };
+
+  // --- chapter heatmaps: the SVG of attnbook.to_svg, its cells in <g class="cells"> ---
+  const enhanceHeatmap = (svg) => {
+    const w = words(svg);
+    const panels = [...svg.querySelectorAll("g.cells")].map((g) => {
+      const d = g.dataset;
+      const found = [];
+      for (const path of g.children) {
+        const m = /^M(\d+) (\d+)h1$/.exec(path.getAttribute("d") || "");
+        if (m) found.push([+m[2], +m[1], path]);
+      }
+      const rows = Math.max(0, ...found.map((f) => f[0] + 1)), cols = Math.max(0, ...found.map((f) => f[1] + 1));
+      const panel = {
+        g, rows, cols, cells: new Map(), named: "y" in d, ylabel: d.y, xlabel: d.x,
+        yticks: d.yt ? JSON.parse(d.yt) : null, xticks: d.xt ? JSON.parse(d.xt) : null,
+        rowUsed: new Uint8Array(rows), colUsed: new Uint8Array(cols),
+      };
+      for (const [r, c, path] of found) {
+        panel.cells.set(r * cols + c, path);
+        panel.rowUsed[r] = panel.colUsed[c] = 1;
+      }
+      // The outline goes beside the cells, in their units, not among them.
+      panel.mark = document.createElementNS(SVG, "path");
+      panel.mark.setAttribute("transform", g.getAttribute("transform") || "");
+      panel.mark.setAttribute("class", "attnbook-mark");
+      panel.mark.setAttribute("style", "fill:none;stroke:currentColor;stroke-width:2px;vector-effect:non-scaling-stroke;pointer-events:none");
+      return panel;
+    });
+    if (!panels.length || !panels[0].cells.size) return;
+    svg.dataset.attnbook = "heatmap";
+    svg.setAttribute("tabindex", "0");
+    const readout = readoutBefore(svg, w.hint);
+    let at = null; // [panel index, row, column]
+    // A composed grid holds many panels in one image: a panel's rows and columns are
+    // the runs of rows and columns that hold cells.
+    const span = (used, i) => {
+      let a = i, b = i;
+      while (a > 0 && used[a - 1]) a--;
+      while (b < used.length - 1 && used[b + 1]) b++;
+      return [a, b + 1];
+    };
+    const name = (label, ticks, i) => `${label} ${ticks ? ticks[i] : i}`.trim();
+    const select = (p, r, c) => {
+      const panel = panels[p];
+      const path = panel.cells.get(r * panel.cols + c);
+      if (!path) return;
+      at = [p, r, c];
+      const [c0, c1] = span(panel.colUsed, c), [r0, r1] = span(panel.rowUsed, r);
+      // The cell spans [c, c+1] × [r-.5, r+.5] in the group's units (see to_svg).
+      const box = (x0, y0, x1, y1) => `M${x0} ${y0 - 0.5}H${x1}V${y1 - 0.5}H${x0}Z`;
+      panel.mark.setAttribute("d", box(c0, r, c1, r + 1) + box(c, r0, c + 1, r1) + box(c, r, c + 1, r + 1));
+      for (const other of panels) if (other !== panel) other.mark.remove();
+      panel.g.after(panel.mark);
+      const title = path.textContent;
+      const weight = title.slice(title.lastIndexOf(": ") + 2);
+      if (panel.named) {
+        const q = name(panel.ylabel, panel.yticks, r - r0), k = name(panel.xlabel, panel.xticks, c - c0);
+        const tail = `${q}, ${k}: ${weight}`;
+        const prefix = title.endsWith(tail) ? title.slice(0, -tail.length) : "";
+        readout.textContent = `${prefix}${w.query}${w.is}${q} · ${w.key}${w.is}${k} · ${w.weight}${w.is}${weight}`;
+      } else readout.textContent = title;
+      svg.dataset.query = r - r0;
+      svg.dataset.key = c - c0;
+      svg.dataset.weight = weight;
+    };
+    const locate = (target) => {
+      const path = target.closest && target.closest("g.cells > path");
+      if (!path) return null;
+      const p = panels.findIndex((panel) => panel.g === path.parentNode);
+      const m = /^M(\d+) (\d+)h1$/.exec(path.getAttribute("d"));
+      return p < 0 || !m ? null : [p, +m[2], +m[1]];
+    };
+    const pick = (event) => {
+      const cell = locate(event.target);
+      if (cell) select(...cell);
+    };
+    svg.addEventListener("pointermove", pick);
+    svg.addEventListener("pointerdown", pick);
+    svg.addEventListener("focus", () => {
+      if (!at) {
+        const first = panels[0].cells.keys().next().value;
+        select(0, Math.floor(first / panels[0].cols), first % panels[0].cols);
+      }
+    });
+    svg.addEventListener("keydown", (event) => {
+      const move = MOVES[event.key];
+      if (!move || !at) return;
+      event.preventDefault();
+      let [p, r, c] = at;
+      for (;;) {
+        r += move[0];
+        c += move[1];
+        let panel = panels[p];
+        if (c < 0 || c >= panel.cols) {
+          // Left and right go on into the next panel of the row, if there is one.
+          const next = p + move[1];
+          if (panels.length === 1 || next < 0 || next >= panels.length) return;
+          p = next;
+          panel = panels[p];
+          c = move[1] > 0 ? 0 : panel.cols - 1;
+        }
+        if (r < 0 || r >= panel.rows) return;
+        if (panel.cells.has(r * panel.cols + c)) return select(p, r, c);
+      }
+    });
+  };
+
+  // --- data of the attention view: levels of 0..255, deflated and in base64 ---
+  const inflate = async (b64) => {
+    const text = atob(b64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  };
+  const palette = (b64) => {
+    const rgb = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const colours = [], packed = new Uint32Array(256), dark = [];
+    for (let i = 0; i < 256; i++) {
+      const [r, g, b] = rgb.subarray(3 * i, 3 * i + 3);
+      colours.push(`rgb(${r},${g},${b})`);
+      packed[i] = (255 << 24) | (b << 16) | (g << 8) | r; // little-endian RGBA
+      dark.push(0.2126 * r + 0.7152 * g + 0.0722 * b < 128);
+    }
+    return { colours, packed, dark };
+  };
+  const enhanceView = async (root) => {
+    root.dataset.attnbookReady = "loading";
+    const w = words(root);
+    const spec = JSON.parse(root.dataset.spec);
+    const { layers, heads, queries, keys } = spec;
+    const levels = await inflate(spec.levels);
+    const colours = palette(spec.palette);
+    const step = (spec.high - spec.low) / 255;
+    const value = (l, h, q, k) => spec.low + step * levels[((l * heads + h) * queries + q) * keys + k];
+    const layerName = (l) => (spec.layer_names ? spec.layer_names[l] : `${w.layer} ${l + 1}`);
+    const headName = (h) => (spec.head_names ? spec.head_names[h] : `${w.head} ${h + 1}`);
+    const size = queries * keys;
+    const body = make("div", { class: "ab-body" });
+
+    // The model view: one canvas per layer holds its heads side by side (one canvas per
+    // head costs more to create than to paint), under a transparent button per head.
+    const gap = Math.max(1, Math.round(keys / 16));
+    const rowWidth = heads * keys + (heads - 1) * gap;
+    const at = (h) => `left:${(100 * h * (keys + gap)) / rowWidth}%;width:${(100 * keys) / rowWidth}%`;
+    const grid = make("div", { class: "ab-grid", role: "group", "aria-label": w.grid });
+    grid.style.maxWidth = `${Math.min(40, heads * 5) + 6}em`;
+    const names = make("div", { class: "ab-row ab-heads" });
+    for (let h = 0; h < heads; h++) names.appendChild(make("span", { class: "ab-name", style: at(h) }, headName(h)));
+    grid.append(make("span"), names);
+    // Every weight's colour at once, in one flat loop (the quickest for a cold JIT);
+    // each head is then a slice of it.
+    const packed = colours.packed, rgba = new Uint32Array(levels.length);
+    for (let i = 0; i < levels.length; i++) rgba[i] = packed[levels[i]];
+    const headImage = (l, h) => new ImageData(new Uint8ClampedArray(rgba.buffer, (l * heads + h) * size * 4, size * 4), keys, queries);
+    const thumbs = [];
+    for (let l = 0; l < layers; l++) {
+      const row = make("div", { class: "ab-row" });
+      const canvas = make("canvas", { width: rowWidth, height: queries });
+      const context = canvas.getContext("2d");
+      for (let h = 0; h < heads; h++) context.putImageData(headImage(l, h), h * (keys + gap), 0);
+      row.appendChild(canvas);
+      for (let h = 0; h < heads; h++) {
+        const button = make("button", { type: "button", class: "ab-thumb", style: at(h), "aria-label": `${layerName(l)} · ${headName(h)}` });
+        button.addEventListener("click", () => open(l, h));
+        thumbs.push(button);
+        row.appendChild(button);
+      }
+      grid.append(make("span", { class: "ab-name" }, layerName(l)), row);
+    }
+
+    // One head at full size, with its tokens.
+    const detail = make("div", { class: "ab-detail", hidden: "" });
+    const bar = make("div", { class: "ab-bar" });
+    const back = make("button", { type: "button", class: "ab-back" }, `← ${w.back}`);
+    const title = make("span", { class: "ab-title" });
+    bar.append(back, title);
+    const qs = make("div", { class: "ab-qs", "aria-hidden": "true" });
+    const map = make("div", { class: "ab-map" });
+    const big = make("canvas", { width: keys, height: queries, tabindex: "0", role: "img" });
+    const row = make("div", { class: "ab-band" }), col = make("div", { class: "ab-band" });
+    row.style.cssText = `left:0;width:100%;height:${100 / queries}%;display:none`;
+    col.style.cssText = `top:0;height:100%;width:${100 / keys}%;display:none`;
+    map.append(big, row, col);
+    const ks = make("div", { class: "ab-ks", "aria-hidden": "true" });
+    const labels = keys <= 48;
+    if (labels) {
+      for (const t of spec.query_tokens) qs.appendChild(make("span", {}, t));
+      for (const t of spec.key_tokens) ks.appendChild(make("span", {}, t));
+    }
+    detail.append(bar, qs, map, make("span"), ks);
+    const readout = make("p", { class: "attnbook-readout", "aria-live": "polite" }, w.grid);
+
+    let shown = null, cell = null;
+    const show = (q, k) => {
+      cell = [q, k];
+      row.style.top = `${(100 * q) / queries}%`;
+      col.style.left = `${(100 * k) / keys}%`;
+      row.style.display = col.style.display = "block";
+      const [l, h] = shown;
+      readout.textContent = `${layerName(l)} · ${headName(h)} · ${w.query}${w.is}${spec.query_tokens[q]} · ${w.key}${w.is}${spec.key_tokens[k]} · ${w.weight}${w.is}${fmt(value(l, h, q, k))}`;
+      root.dataset.query = q;
+      root.dataset.key = k;
+    };
+    const open = (l, h) => {
+      shown = [l, h];
+      big.getContext("2d").putImageData(headImage(l, h), 0, 0);
+      big.setAttribute("aria-label", `${layerName(l)} · ${headName(h)}`);
+      title.textContent = `${layerName(l)} · ${headName(h)}`;
+      grid.hidden = true;
+      detail.hidden = false;
+      root.dataset.open = `${l} ${h}`;
+      cell = null;
+      row.style.display = col.style.display = "none";
+      readout.textContent = w.hint;
+      if (tokenView) tokenView.choose(l, h);
+      big.focus();
+    };
+    const close = () => {
+      if (!shown) return;
+      const [l, h] = shown;
+      shown = null;
+      detail.hidden = true;
+      grid.hidden = false;
+      delete root.dataset.open;
+      readout.textContent = w.grid;
+      thumbs[l * heads + h].focus();
+    };
+    back.addEventListener("click", close);
+    root.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && shown) {
+        event.preventDefault();
+        close();
+      }
+    });
+    const pick = (event) => {
+      const box = big.getBoundingClientRect();
+      const k = Math.floor(((event.clientX - box.left) / box.width) * keys);
+      const q = Math.floor(((event.clientY - box.top) / box.height) * queries);
+      if (q >= 0 && q < queries && k >= 0 && k < keys) show(q, k);
+    };
+    big.addEventListener("pointermove", pick);
+    big.addEventListener("pointerdown", pick);
+    big.addEventListener("keydown", (event) => {
+      const move = MOVES[event.key];
+      if (!move) return;
+      event.preventDefault();
+      const [q, k] = cell || [0, -move[1] || 0];
+      show(Math.min(queries - 1, Math.max(0, q + move[0])), Math.min(keys - 1, Math.max(0, k + move[1])));
+    });
+
+    // The token view (self-attention only: the queries are the keys).
+    let tokenView = null;
+    const tokensBox = make("div", { class: "ab-tokens" });
+    if (spec.token_view) {
+      const controls = make("div", { class: "ab-controls" });
+      const selector = (label, n, name) => {
+        const wrap = make("label", {}, `${label} `);
+        const sel = make("select");
+        for (let i = 0; i < n; i++) sel.appendChild(make("option", { value: i }, name(i)));
+        wrap.appendChild(sel);
+        controls.appendChild(wrap);
+        return sel;
+      };
+      const layerSel = selector(w.layer, layers, layerName), headSel = selector(w.head, heads, headName);
+      const sentence = make("p", { class: "ab-sentence", "aria-label": w.tokens, role: "group" });
+      const spans = spec.query_tokens.map((t) => make("span", { tabindex: "0" }, t));
+      sentence.append(...spans);
+      const tokenReadout = make("p", { class: "attnbook-readout", "aria-live": "polite" }, w.tokens);
+      let current = null;
+      const shade = (q) => {
+        current = q;
+        const l = +layerSel.value, h = +headSel.value;
+        let best = 0;
+        spans.forEach((span, k) => {
+          const level = levels[((l * heads + h) * queries + q) * keys + k];
+          span.style.background = colours.colours[level];
+          span.style.color = colours.dark[level] ? "#fff" : "#000";
+          span.dataset.weight = value(l, h, q, k);
+          span.classList.toggle("ab-on", k === q);
+          if (value(l, h, q, k) > value(l, h, q, best)) best = k;
+        });
+        tokenReadout.textContent = `${layerName(l)} · ${headName(h)} · ${w.query}${w.is}${spec.query_tokens[q]} · ${w.strongest} ${spec.key_tokens[best]} (${fmt(value(l, h, q, best))})`;
+      };
+      spans.forEach((span, q) => {
+        span.addEventListener("pointerenter", () => shade(q));
+        span.addEventListener("pointerdown", () => shade(q));
+        span.addEventListener("focus", () => shade(q));
+      });
+      const again = () => current !== null && shade(current);
+      layerSel.addEventListener("change", again);
+      headSel.addEventListener("change", again);
+      tokensBox.append(controls, sentence, tokenReadout);
+      tokenView = {
+        choose: (l, h) => {
+          layerSel.value = l;
+          headSel.value = h;
+          again();
+        },
+      };
+    }
+    body.append(grid, detail, readout, tokensBox);
+    root.querySelector(".ab-fallback")?.remove();
+    root.appendChild(body);
+    root.dataset.attnbookReady = performance.now().toFixed(1);
+  };
+
+  // --- the pooling explorable: Gaussian-kernel attention pooling of 1-D keys ---
+  // The same steps as attnbook.attention_pooling(score="gaussian"): the scores
+  // -(q - k)² / (2σ²), minus their maximum, exponentiated, divided by their sum.
+  const gaussianPooling = (keys, values, query, bandwidth) => {
+    const scores = keys.map((k) => -((query - k) ** 2) / (2.0 * bandwidth ** 2));
+    const top = Math.max(...scores);
+    const exps = scores.map((s) => Math.exp(s - top));
+    const total = exps.reduce((a, b) => a + b, 0);
+    const weights = exps.map((e) => e / total);
+    const output = weights.reduce((sum, wt, i) => sum + wt * values[i], 0);
+    return { weights, output };
+  };
+  const enhancePooling = (root) => {
+    const w = words(root);
+    const spec = JSON.parse(root.dataset.spec);
+    const { keys, values } = spec;
+    const [lo, hi] = spec.query_range, [s0, s1] = spec.bandwidth_range;
+    const uid = `ab${Math.random().toString(36).slice(2, 8)}`;
+    const slider = (label, id, min, max, stepSize, val) => {
+      const wrap = make("label", { for: id }, label);
+      const input = make("input", { type: "range", id, min, max, step: stepSize, value: val });
+      wrap.appendChild(input);
+      return [wrap, input];
+    };
+    const [qWrap, qInput] = slider(w.position, `${uid}q`, lo, hi, (hi - lo) / 200, spec.query);
+    const logS = (v) => Math.exp(Math.log(s0) + (v / 1000) * (Math.log(s1) - Math.log(s0)));
+    const sliderOf = (s) => Math.round((1000 * Math.log(s / s0)) / Math.log(s1 / s0));
+    const [sWrap, sInput] = slider(w.width, `${uid}s`, 0, 1000, 1, sliderOf(spec.bandwidth));
+    const plot = document.createElementNS(SVG, "svg");
+    plot.setAttribute("viewBox", "0 0 320 200");
+    plot.setAttribute("role", "img");
+    const vmin = Math.min(0, ...values), vmax = Math.max(...values);
+    const X = (x) => 20 + ((x - lo) / (hi - lo)) * 290;
+    const Y = (v) => 120 - ((v - vmin) / (vmax - vmin || 1)) * 100;
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const el = (tag, attrs) => {
+      const e = document.createElementNS(SVG, tag);
+      for (const name in attrs) e.setAttribute(name, attrs[name]);
+      plot.appendChild(e);
+      return e;
+    };
+    el("line", { x1: 15, x2: 315, y1: 190, y2: 190, stroke: "currentColor", "stroke-opacity": 0.5 });
+    el("line", { x1: 15, x2: 315, y1: Y(mean), y2: Y(mean), stroke: "currentColor", "stroke-dasharray": "4 3" });
+    const avgLabel = el("text", { x: 315, y: Y(mean) - 4, "text-anchor": "end", "font-size": 10, fill: "currentColor" });
+    avgLabel.textContent = `${w.average} ${fmt(mean)}`;
+    const bars = keys.map((k) => el("rect", { x: X(k) - 4, width: 8, fill: "#cb181d" }));
+    keys.forEach((k, i) => el("circle", { cx: X(k), cy: Y(values[i]), r: 3.5, fill: "currentColor" }));
+    const qLine = el("line", { y1: 10, y2: 190, stroke: "#cb181d", "stroke-width": 1.5 });
+    const outDot = el("circle", { r: 5, fill: "none", stroke: "#cb181d", "stroke-width": 2.5 });
+    const readout = make("p", { class: "attnbook-readout", "aria-live": "polite" });
+    const update = () => {
+      const query = +qInput.value, bandwidth = logS(+sInput.value);
+      const { weights, output } = gaussianPooling(keys, values, query, bandwidth);
+      bars.forEach((bar, i) => {
+        bar.setAttribute("y", 190 - weights[i] * 60);
+        bar.setAttribute("height", weights[i] * 60);
+      });
+      qLine.setAttribute("x1", X(query));
+      qLine.setAttribute("x2", X(query));
+      outDot.setAttribute("cx", X(query));
+      outDot.setAttribute("cy", Y(output));
+      sInput.setAttribute("aria-valuetext", `σ = ${fmt(bandwidth)}`);
+      readout.textContent = `${w.position} ${fmt(query)} · σ = ${fmt(bandwidth)} · ${w.output} ${fmt(output)} (${w.average} ${fmt(mean)})`;
+      root.dataset.query = query;
+      root.dataset.bandwidth = bandwidth;
+      root.dataset.output = output;
+      root.dataset.weights = JSON.stringify(weights);
+    };
+    qInput.addEventListener("input", update);
+    sInput.addEventListener("input", update);
+    plot.setAttribute("aria-label", spec.alt);
+    root.querySelector(".ab-fallback")?.remove();
+    root.append(qWrap, sWrap, plot, readout);
+    update();
+    root.dataset.attnbookReady = performance.now().toFixed(1);
+  };
+
+  const scan = () => {
+    addStyle();
+    for (const svg of document.querySelectorAll("svg[role=img]:not([data-attnbook])")) {
+      if (svg.querySelector("g.cells > path")) enhanceHeatmap(svg);
+    }
+    for (const root of document.querySelectorAll(".attnbook-view:not([data-attnbook-ready])")) {
+      enhanceView(root).catch((error) => {
+        root.dataset.attnbookReady = "failed";
+        throw error;
+      });
+    }
+    for (const root of document.querySelectorAll(".attnbook-pooling:not([data-attnbook-ready])")) enhancePooling(root);
+  };
+  window.attnbookViews = { scan, gaussianPooling };
+  // mkdocs-material's instant navigation swaps the page without reloading this script.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan);
+  else scan();
+  if (typeof document$ !== "undefined") document$.subscribe(scan);
+})();

@@ -1,0 +1,1 @@
+../../attnbook/views.js
