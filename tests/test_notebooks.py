@@ -210,7 +210,7 @@ def test_a_chapter_notebook_follows_its_chapter(site: Path, edition: str, chapte
     text = nbformat.writes(notebook)
     assert "markdown-exec" not in text and "to_svg" not in text
     assert "==" not in "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-    figures = len(re.findall(r"print\(to_svg\(", markdown))
+    figures = len(re.findall(r"print\((?:to_svg\(|\w+\.to_html\()", markdown))
     ends_with_figure = [cell for cell in code if re.search(r"\n\w+$|^\w+$", cell.source)]
     assert len(ends_with_figure) == figures, "each figure of the chapter shows in Jupyter"
 

@@ -76,7 +76,9 @@ _SHOWN_FIGURE = re.compile(
     r".*#\s*markdown-exec:\s*hide\s*$"
 )
 _HIDDEN = re.compile(r"#\s*markdown-exec:\s*hide\s*$")
-_ATTNBOOK_IMPORT = re.compile(r"^(?P<head>[ \t]*from attnbook import )(?P<names>[^()\n]+)$", re.M)
+_ATTNBOOK_IMPORT = re.compile(
+    r"^(?P<head>[ \t]*from attnbook import )(?:\((?P<group>[^()]*)\)|(?P<names>[^()\n]+))$", re.M
+)
 
 
 # --- Markdown chapter -> notebook ---------------------------------------------------------
@@ -213,9 +215,13 @@ def _drop_unused_to_svg(cells: list[Any]) -> None:
         return
 
     def without(found: re.Match[str]) -> str:
-        names = [name.strip() for name in found["names"].split(",")]
+        names = [name.strip() for name in (found["group"] or found["names"]).split(",")]
         kept = [name for name in names if name and name != "to_svg"]
-        return found["head"] + ", ".join(kept) if kept else ""
+        if not kept:
+            return ""
+        if found["group"] is not None:  # one name a line, as written
+            return found["head"] + "(\n" + "".join(f"    {name},\n" for name in kept) + ")"
+        return found["head"] + ", ".join(kept)
 
     for cell in code:
         cell.source = _ATTNBOOK_IMPORT.sub(without, cell.source).strip("\n")
