@@ -83,6 +83,18 @@ NO_NETWORK = {
 FRESH = {"ATTNBOOK_NO_CACHE": "1"}
 
 
+#: mkdocs.yml of a one-chapter test book: markdown-exec and the attnbook plugin, whose
+#: options ``plugin_config`` writes in place of ``{plugin}``.
+SMALL_BOOK_CONFIG = """\
+site_name: cache
+docs_dir: docs
+plugins:
+  - markdown-exec
+{plugin}markdown_extensions:
+  - pymdownx.superfences
+"""
+
+
 def build_site(site: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Build the book strictly into ``site``: offline, uncached, with the fixed build date."""
     return subprocess.run(

@@ -22,18 +22,11 @@ import nbformat
 import pytest
 
 from attnbook.mkdocs_plugin import cache as disk
+from tests.support import SMALL_BOOK_CONFIG as CONFIG
 from tests.support import SOURCE_DATE_EPOCH, plugin_config
 
 pytestmark = pytest.mark.slow
 
-CONFIG = """\
-site_name: cache
-docs_dir: docs
-plugins:
-  - markdown-exec
-{plugin}markdown_extensions:
-  - pymdownx.superfences
-"""
 
 CHAPTER = """\
 # Cached

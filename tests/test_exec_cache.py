@@ -14,18 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import SMALL_BOOK_CONFIG as CONFIG
 from tests.support import plugin_config
 
 pytestmark = pytest.mark.slow
 
-CONFIG = """\
-site_name: cache
-docs_dir: docs
-plugins:
-  - markdown-exec
-{plugin}markdown_extensions:
-  - pymdownx.superfences
-"""
 
 CHAPTER = """\
 # Cache
