@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,6 +146,10 @@ def test_a_404_during_a_rebuild_does_not_abort_it(served: tuple[Server, Path, Pa
     server, chapter, marker = served
     status, page = server.get("/book/")
     assert status == 200 and "edition one" in page
+    # A notebook downloaded from the dev server links to the published book, not to it.
+    status, notebook = server.get("/book/notebooks/index.ipynb")
+    assert status == 200 and "http://127.0.0.1/book/" in notebook
+    assert server.url not in notebook
     marker.unlink()
     start = len(server.lines)
     edit(chapter, 'print("edition one")', 'print("edition two")')
@@ -189,3 +194,45 @@ def test_a_broken_link_still_fails_a_strict_build(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert "'index.md' contains a link 'gone.md'" in output, output
     assert "Aborted with 1 warnings in strict mode" in output, output
+
+
+TEMPLATES_BOOK = """\
+site_name: templates
+docs_dir: docs
+theme:
+  name: material
+  language: en
+plugins:
+  - mkdocstrings
+{plugin}"""
+
+
+def test_the_builds_of_one_serve_process_share_compiled_templates(tmp_path: Path) -> None:
+    """A rebuild loads the theme's and mkdocstrings' templates compiled, not parsed again."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# API\n\n::: attnbook.softmax\n", "utf-8")
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(TEMPLATES_BOOK.format(plugin=plugin_config("en")), "utf-8")
+
+    def serve_build() -> Any:
+        config = load_config(str(config_file), site_dir=str(tmp_path / "site"))
+        build(config)
+        return config
+
+    first = load_config(str(config_file), site_dir=str(tmp_path / "site"))
+    first.plugins.on_startup(command="serve", dirty=False)
+    build(first)
+    book = first.plugins["attnbook"]
+    compiled, hits = len(book.templates), book.templates.hits
+    assert compiled > 20, "the theme's templates and mkdocstrings' were compiled once"
+
+    used = " ".join(sorted(book.templates.files))
+    assert "/material/templates/" in used and "/mkdocstrings_handlers/python/" in used, used
+
+    second = serve_build()
+    assert second.plugins["attnbook"] is book, "mkdocs keeps the plugin across rebuilds"
+    assert len(book.templates) == compiled, "nothing was compiled again"
+    assert book.templates.hits - hits >= compiled

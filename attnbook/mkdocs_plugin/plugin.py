@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import jieba
+from jinja2 import Environment
 from markdown_exec import base_format, formatters
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -29,6 +30,7 @@ from attnbook.mkdocs_plugin.examples import Examples
 from attnbook.mkdocs_plugin.figures import box_figures
 from attnbook.mkdocs_plugin.mathml import typeset_arithmatex
 from attnbook.mkdocs_plugin.notebook_pages import NotebookPages
+from attnbook.mkdocs_plugin.templates import CompiledTemplates, keep_compiled
 
 __all__ = ["BookPlugin"]
 
@@ -52,6 +54,7 @@ class BookPlugin(BasePlugin[BookConfig]):
         self.notebooks: dict[str, File] = {}  # a page's src_uri -> its notebook
         self.texts = EditionTexts()
         self.cache = DiskCache(None)
+        self.templates = CompiledTemplates()  # for every build of the process
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Once per process: the dev server's request log, and the editions' files."""
@@ -91,11 +94,20 @@ class BookPlugin(BasePlugin[BookConfig]):
         pages.cache = self.cache
         pages.namespace = f"notebooks-{edition or 'default'}"
         pages.depends_on = f"{self.examples.package} {self.examples.environment}"
+        # mkdocstrings made its handlers in its on_config; the API page is read after this.
+        api = config.plugins.get("mkdocstrings")
+        if api is not None:
+            keep_compiled(api.get_handler("python").env, self.templates)
 
     @event_priority(-200)  # after mkdocs-static-i18n (-100) has picked this edition's files
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Each chapter's notebook, and the zip of all, in the edition's folder."""
         return notebooks.add_notebooks(files, config, self.texts.notebook_credit, self.notebooks)
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """The theme's templates, compiled once for the whole process (``templates.py``)."""
+        keep_compiled(env, self.templates)
+        return env
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
