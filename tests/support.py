@@ -21,13 +21,16 @@ __all__ = [
     "DOCS",
     "EDITIONS",
     "FRESH",
+    "LABELS",
     "NO_NETWORK",
     "PLUGIN_OPTIONS",
     "ROOT",
     "SITE_URL",
     "SOURCE_DATE_EPOCH",
     "article",
+    "baseline_heatmaps",
     "build_site",
+    "d2l_figsize",
     "mkdocs_build",
     "page",
     "plugin_config",
@@ -143,3 +146,43 @@ def plugin_config(*languages: str) -> str:
             f'          notebook_credit: "> {{title}} from {{url}}, home {{home}} ({language})"',
         ]
     return "\n".join(lines) + "\n"
+
+
+# --- the benchmark's baseline, which tests/test_heatmaps.py checks against ---------------
+
+#: The axis labels of the baseline's figures.
+LABELS = {"xlabel": "Keys", "ylabel": "Queries"}
+
+
+def d2l_figsize(shape: tuple[int, ...]) -> tuple[float, float]:
+    """The whole-figure ``figsize`` a d2l reader passes for a grid: 2.5 inches a panel."""
+    n_rows, n_cols = shape[:2]
+    return 2.5 * n_cols + 0.5, 2.5 * n_rows
+
+
+def baseline_heatmaps(weights: Any, figsize: tuple[float, float] | None = None) -> Any:
+    """The straightforward ``show_heatmaps``: one axes per panel, ``imshow`` each.
+
+    As d2l's function does (``figsize`` is the whole figure, by default
+    ``d2l_figsize``), with one change so that it means what attnbook's figure means:
+    every panel shares one colour scale. Never shipped in the package.
+    """
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+
+    n_rows, n_cols = weights.shape[:2]
+    norm = Normalize(float(weights.min()), float(weights.max()))
+    fig = Figure(figsize=figsize or d2l_figsize(weights.shape), layout="constrained")
+    axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            ax = axes[i, j]
+            image = ax.imshow(weights[i, j], cmap="Reds", norm=norm)
+            if i == n_rows - 1:
+                ax.set_xlabel(LABELS["xlabel"])
+            if j == 0:
+                ax.set_ylabel(LABELS["ylabel"])
+            if i == 0:
+                ax.set_title(f"Head {j + 1}")
+    fig.colorbar(image, ax=axes, shrink=0.6)
+    return fig

@@ -10,7 +10,6 @@ import matplotlib
 import numpy as np
 import pytest
 import torch
-from benchmarks.bench_heatmaps import baseline_heatmaps
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib import colormaps
@@ -23,6 +22,7 @@ from attnbook import _style
 from attnbook._raster import RasterImage, colour_indices
 from attnbook.heatmaps import show_heatmaps
 from attnbook.svg import BookFigure, to_png, to_svg
+from tests.support import baseline_heatmaps
 
 
 def panels(fig: Figure) -> list[Axes]:

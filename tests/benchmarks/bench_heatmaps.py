@@ -1,4 +1,4 @@
-"""Benchmark: attnbook's heatmaps against the straightforward way, and the site's build.
+"""Benchmark: attnbook's heatmaps against the straightforward way.
 
 Not a test: nothing here is timed under pytest. Run it from the repository root with the
 project's virtual environment (see README.md beside this file)::
@@ -13,16 +13,15 @@ rounds, which keeps a shared, noisy machine from favouring either side.
 
 What is measured:
 
-- **Baseline**: ``baseline_heatmaps`` below, the straightforward algorithm (one axes per
+- **Baseline**: ``baseline_heatmaps`` (in ``tests/support.py``, which the tests share),
+  the straightforward algorithm (one axes per
   panel, ``imshow`` each, one colorbar, as d2l does, with one shared colour scale so
   that it means what attnbook's figure means), saved with ``Figure.savefig``.
 - **attnbook**: ``show_heatmaps`` then ``to_svg`` or ``to_png``.
 - **Floor**: colour-map the same values with the colormap and encode them as one PNG
   with numpy and Pillow (defaults): the least work any renderer must do.
-- **Site**: a cold ``mkdocs build --strict`` against its floor (a fresh process that
-  imports the toolchain, by loading ``mkdocs.yml``, and runs every executed example
-  once: the chapters' blocks and the cells of the notebooks the build executes),
-  ``mkdocs serve``'s rebuild after a prose edit, and the HTML weight of every page.
+
+The site's build and ``mkdocs serve`` are measured by ``bench_site.py`` beside this file.
 """
 
 from __future__ import annotations
@@ -34,16 +33,11 @@ import json
 import math
 import os
 import platform
-import re
 import resource
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -52,51 +46,18 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-VENV_BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support import LABELS, baseline_heatmaps, d2l_figsize  # noqa: E402
 
 #: The issue's grids: (layers, heads, queries, keys).
 GRIDS = [(1, 1, 10, 10), (2, 3, 10, 10), (12, 12, 64, 64), (32, 32, 128, 128)]
 #: More grids, attnbook only, to show how the cost grows with the number of cells.
 SCALING = [(4, 4, 32, 32), (8, 8, 64, 64), (16, 16, 64, 64), (16, 16, 128, 128), (24, 24, 128, 128)]
 BASELINE_TIMEOUT = 240  # seconds; the baseline needs far longer for 32 × 32 panels
-LABELS = {"xlabel": "Keys", "ylabel": "Queries"}
 
 
 # --- the three ways to draw ------------------------------------------------------------
-
-
-def d2l_figsize(shape: tuple[int, ...]) -> tuple[float, float]:
-    """The whole-figure ``figsize`` a d2l reader passes for a grid: 2.5 inches a panel."""
-    n_rows, n_cols = shape[:2]
-    return 2.5 * n_cols + 0.5, 2.5 * n_rows
-
-
-def baseline_heatmaps(weights: np.ndarray, figsize: tuple[float, float] | None = None) -> Any:
-    """The straightforward ``show_heatmaps``: one axes per panel, ``imshow`` each.
-
-    As d2l's function does (``figsize`` is the whole figure, by default
-    ``d2l_figsize``), with one change so that it means what attnbook's figure means:
-    every panel shares one colour scale. Never shipped in the package.
-    """
-    from matplotlib.colors import Normalize
-    from matplotlib.figure import Figure
-
-    n_rows, n_cols = weights.shape[:2]
-    norm = Normalize(float(weights.min()), float(weights.max()))
-    fig = Figure(figsize=figsize or d2l_figsize(weights.shape), layout="constrained")
-    axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)
-    for i in range(n_rows):
-        for j in range(n_cols):
-            ax = axes[i, j]
-            image = ax.imshow(weights[i, j], cmap="Reds", norm=norm)
-            if i == n_rows - 1:
-                ax.set_xlabel(LABELS["xlabel"])
-            if j == 0:
-                ax.set_ylabel(LABELS["ylabel"])
-            if i == 0:
-                ax.set_title(f"Head {j + 1}")
-    fig.colorbar(image, ax=axes, shrink=0.6)
-    return fig
 
 
 def _titles(weights: np.ndarray) -> list[str]:
@@ -325,227 +286,6 @@ def bench_scaling(rounds: int, workdir: Path) -> list[dict[str, Any]]:
     return results
 
 
-# --- the site ------------------------------------------------------------------------------
-
-
-def _mkdocs_env() -> dict[str, str]:
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def _cold_build(site: Path) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(
-        [str(VENV_BIN / "mkdocs"), "build", "--strict", "-q", "-d", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**_mkdocs_env(), "ATTNBOOK_NO_CACHE": "1"},  # cold: every example runs
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise RuntimeError(f"mkdocs build failed:\n{result.stderr[-3000:]}")
-    return elapsed
-
-
-def _site_floor() -> None:
-    """Import the toolchain and run every executed example once: the build's floor."""
-    import importlib
-
-    from mkdocs.config import load_config
-
-    from attnbook.mkdocs_plugin.blocks import executed_blocks
-
-    # Loading the config imports the theme and every plugin, extension and hook.
-    importlib.import_module("mkdocs.commands.build")
-    load_config(str(ROOT / "mkdocs.yml"))
-    sessions: dict[str, dict[str, Any]] = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for chapter in sorted((ROOT / "docs").glob("*.md")):
-            source = chapter.read_text(encoding="utf-8")
-            for block in executed_blocks(source, str(chapter)):
-                namespace = sessions.setdefault(block.session, {}) if block.session else {}
-                exec(compile(textwrap.dedent(block.code), str(chapter), "exec"), namespace)
-        # Notebooks that the build executes count too, run here in-process.
-        config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-        if "mkdocs-jupyter" in config and re.search(r"execute:\s*true", config):
-            for notebook in sorted((ROOT / "docs").glob("*.ipynb")):
-                cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-                namespace = {}
-                for cell in cells:
-                    if cell["cell_type"] == "code":
-                        exec(compile("".join(cell["source"]), str(notebook), "exec"), namespace)
-
-
-def _floor_build() -> float:
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--site-floor"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=_mkdocs_env(),
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise RuntimeError(f"the site's floor failed:\n{result.stderr[-3000:]}")
-    return elapsed
-
-
-def _serve_command() -> list[str]:
-    """The README's serve command: ``mkdocs serve`` and the options it gives."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"\.venv/bin/mkdocs serve([^\n`&|;]*)", readme)
-    options = match[1].split() if match else []
-    return [str(VENV_BIN / "mkdocs"), "serve", *options]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _copy_site(copy: Path, notebooks: bool = True) -> None:
-    """Copy the docs and the config to ``copy``, without the notebook pages if asked.
-
-    Without them the copy's links to the notebooks no longer resolve: build it without
-    ``--strict``. That copy only tells how much of the build the notebook pages take.
-    """
-    shutil.copytree(ROOT / "docs", copy / "docs")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    if not notebooks:
-        for notebook in (copy / "docs").glob("*.ipynb"):
-            notebook.unlink()
-        config = re.sub(r"\n  - mkdocs-jupyter:\n(?:      .*\n)*", "\n", config)
-        config = re.sub(r"\n  - [^\n]*\.ipynb\n", "\n", config)
-    (copy / "mkdocs.yml").write_text(config, encoding="utf-8")
-    (copy / "attnbook").symlink_to(ROOT / "attnbook")
-
-
-def _has_notebook_pages() -> bool:
-    return "mkdocs-jupyter" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-
-
-def _serve_rebuilds(edits: int, copy: Path, notebooks: bool = True) -> dict[str, Any]:
-    """Time ``mkdocs serve``'s rebuilds after prose edits, on a copy of the docs."""
-    _copy_site(copy, notebooks)
-    options = [] if notebooks else ["--no-strict"]
-    command = [*_serve_command(), *options, "-a", f"127.0.0.1:{_free_port()}"]
-    process = subprocess.Popen(
-        command, cwd=copy, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-        env=_mkdocs_env(),
-    )  # fmt: skip
-    lines: list[tuple[float, str]] = []
-
-    def read() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.append((time.perf_counter(), line.rstrip()))
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-
-    def wait_for(text: str, after: int, limit: float = 300) -> tuple[float, int]:
-        deadline = time.perf_counter() + limit
-        while time.perf_counter() < deadline:
-            for index in range(after, len(lines)):
-                if text in lines[index][1]:
-                    return lines[index][0], index
-            if process.poll() is not None:
-                break
-            time.sleep(0.02)
-        tail = "\n".join(line for _, line in lines[-20:])
-        raise RuntimeError(f"mkdocs serve: no {text!r} line:\n{tail}")
-
-    rebuilds, built_in = [], []
-    try:
-        _, index = wait_for("Serving on", 0)
-        chapter = copy / "docs" / "01-attention-cues.md"
-        for edit in range(edits):
-            time.sleep(1.5)  # let the watcher settle
-            with chapter.open("a", encoding="utf-8") as file:
-                file.write(f"\n这是第 {edit + 1} 次只改文字的编辑。\n")
-            edited = time.perf_counter()
-            reloaded, index = wait_for("Reloading browsers", index + 1)
-            rebuilds.append(reloaded - edited)
-            for _, line in lines[: index + 1][::-1]:
-                found = re.search(r"built in ([\d.]+) seconds", line)
-                if found:
-                    built_in.append(float(found[1]))
-                    break
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-    command_text = " ".join(["mkdocs", *_serve_command()[1:]])
-    return {"command": command_text, "rebuilds": rebuilds, "built_in": built_in}
-
-
-def _page_weights(site: Path) -> dict[str, int]:
-    pages = sorted(site.glob("**/index.html"))
-    return {
-        str(page.parent.relative_to(site)) if page.parent != site else "(home)": page.stat().st_size
-        for page in pages
-        if "search" not in page.parts and "assets" not in page.parts
-    }
-
-
-def _cold_build_without_notebooks(copy: Path) -> float:
-    """A cold build of a copy of the site without the notebook pages (not strict)."""
-    _copy_site(copy, notebooks=False)
-    start = time.perf_counter()
-    result = subprocess.run(
-        [str(VENV_BIN / "mkdocs"), "build", "-q", "-d", str(copy / "site")],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        env=_mkdocs_env(),
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    shutil.rmtree(copy)
-    if result.returncode != 0:
-        raise RuntimeError(f"mkdocs build without notebooks failed:\n{result.stderr[-3000:]}")
-    return elapsed
-
-
-def bench_site(rounds: int, edits: int, workdir: Path) -> dict[str, Any]:
-    builds, floors = [], []
-    weights: dict[str, int] = {}
-    for index in range(rounds):
-        site = workdir / f"site-{index}"
-        if index % 2:
-            floors.append(_floor_build())
-            builds.append(_cold_build(site))
-        else:
-            builds.append(_cold_build(site))
-            floors.append(_floor_build())
-        print(f"  site round {index + 1}: build {builds[-1]:.2f} s, floor {floors[-1]:.2f} s")
-        if not weights:
-            weights = _page_weights(site)
-        shutil.rmtree(site)
-    serve = _serve_rebuilds(edits, workdir / "serve")
-    print(f"  serve rebuilds: {_seconds(serve['rebuilds'])} s")
-    without_notebooks: dict[str, Any] = {}
-    if _has_notebook_pages():
-        # Only to tell how much the notebook pages take; one run of each.
-        without_notebooks["build"] = _cold_build_without_notebooks(workdir / "no-notebooks")
-        serve_copy = workdir / "serve-no-notebooks"
-        without_notebooks["serve"] = _serve_rebuilds(edits, serve_copy, notebooks=False)
-        print(f"  without notebook pages: build {without_notebooks['build']:.2f} s, serve "
-              f"rebuilds {_seconds(without_notebooks['serve']['rebuilds'])} s")  # fmt: skip
-    chapters = sorted(path.stem for path in (ROOT / "docs").glob("[0-9]*.md"))
-    return {
-        "builds": builds,
-        "floors": floors,
-        "without_notebooks": without_notebooks,
-        "serve": serve,
-        "pages": weights,
-        "chapters": chapters,
-    }
-
-
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -709,32 +449,6 @@ def build_report(results: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             "a slope of 1 is linear; below 1, the fixed cost a (texts, layout, once a "
             "figure) still weighs; the scatter is the shared machine's",
         )
-    site = results.get("site")
-    if site:
-        build, floor = _median(site["builds"]), _median(site["floors"])
-        ratio = _median([b / f for b, f in zip(site["builds"], site["floors"], strict=True)])
-        target(
-            "Site: cold build within 1.5× of its floor",
-            f"{ratio:.2f}× ({build:.1f} s vs {floor:.1f} s)",
-            ratio <= 1.5,
-            _site_note(site) if ratio > 1.5 else "",
-        )
-        rebuild = _median(site["serve"]["rebuilds"])
-        target(
-            "Site: serve rebuild after a prose edit within ⅓ of the cold build",
-            f"{rebuild:.2f} s = {rebuild / build:.2f} of {build:.1f} s",
-            rebuild <= build / 3,
-            _serve_note(site) if rebuild > build / 3 else "",
-        )
-        chapter_pages = {
-            page: size for page, size in site["pages"].items() if page in site["chapters"]
-        }
-        heaviest = max(chapter_pages.items(), key=lambda item: item[1])
-        target(
-            "Site: every chapter page under 150 KB",
-            f"heaviest {heaviest[0]}: {heaviest[1] / 1024:.0f} KB",
-            all(size < 150 * 1024 for size in chapter_pages.values()),
-        )
     report = {"grids": grids, "targets": targets, "raw": results}
     return _markdown(report, results), report
 
@@ -772,45 +486,9 @@ def _small_note(grid: dict[str, Any], output: str) -> str:
     )
 
 
-def _site_note(site: dict[str, Any]) -> str:
-    note = (
-        "the build also loads jieba's dictionary, renders the API page with "
-        "mkdocstrings, builds the search index and, with mkdocs-jupyter, runs the "
-        "notebook pages in a Jupyter kernel; the floor counts only imports and examples"
-    )
-    if site["without_notebooks"]:
-        build = site["without_notebooks"]["build"]
-        note += (
-            f"; without the notebook pages the cold build took {build:.1f} s, "
-            f"{build / _median(site['floors']):.2f}× the floor (one run)"
-        )
-    return note
-
-
-def _serve_note(site: dict[str, Any]) -> str:
-    built = site["serve"]["built_in"]
-    note = (
-        f"mkdocs reports {_median(built):.2f} s per rebuild; every rebuild is a full "
-        "build: the chapters' examples come from the hook's cache"
-    )
-    if site["without_notebooks"]:
-        rebuild = _median(site["without_notebooks"]["serve"]["rebuilds"])
-        note += (
-            ", but mkdocs-jupyter runs the notebook pages again in a new kernel each time: "
-            f"without them a rebuild took {rebuild:.2f} s, "
-            f"{rebuild / _median(site['builds']):.2f} of the cold build (one run of "
-            f"{len(site['without_notebooks']['serve']['rebuilds'])} edits)"
-        )
-    return note
-
-
-def _seconds(values: list[float]) -> str:
-    return ", ".join(f"{value:.2f}" for value in values)
-
-
 def _markdown(report: dict[str, Any], results: dict[str, Any]) -> str:
     lines = [
-        "# Heatmap and site benchmark",
+        "# Heatmap benchmark",
         "",
         f"`{results['command']}` · {results['when']} · {results['machine']}",
         "",
@@ -884,24 +562,6 @@ def _markdown(report: dict[str, Any], results: dict[str, Any]) -> str:
                 f"| {_label(entry['shape'])} | {entry['cells']:,} | {svg:.3f} | {png:.3f} | "
                 f"{floor:.3f} | {png / entry['cells'] * 1e6:.3f} | {png / floor:.2f}× |"
             )
-    site = results.get("site")
-    if site:
-        lines += [
-            "",
-            "## Site",
-            "",
-            f"- Cold `mkdocs build --strict`: {_seconds(site['builds'])} s; "
-            f"its floor: {_seconds(site['floors'])} s.",
-            f"- `{site['serve']['command']}`, rebuild after a prose edit (edit → "
-            f'"Reloading browsers"): {_seconds(site["serve"]["rebuilds"])} s '
-            f"(mkdocs: built in {_seconds(site['serve']['built_in'])} s).",
-            "",
-            "| page | HTML KB |",
-            "| --- | ---: |",
-        ]
-        for page, size in site["pages"].items():
-            mark = " (chapter)" if page in site["chapters"] else ""
-            lines.append(f"| {page}{mark} | {size / 1024:.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -911,9 +571,7 @@ def _markdown(report: dict[str, Any], results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--site-floor", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--rounds", type=int, default=3, help="rounds per grid (default 3)")
-    parser.add_argument("--no-site", action="store_true", help="skip the site's measurements")
     parser.add_argument("--quick", action="store_true", help="one round, small grids only")
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite the report from report.json"
@@ -921,9 +579,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(_worker(json.loads(args.worker))))
-        return
-    if args.site_floor:
-        _site_floor()
         return
     if args.report_only:
         raw = json.loads((HERE / "report.json").read_text(encoding="utf-8"))["raw"]
@@ -953,9 +608,6 @@ def main(argv: list[str] | None = None) -> None:
             results["grids"].append(bench_grid((12, 12, 64, 64), "uniform", 1, 1, workdir))
             print("scaling", flush=True)
             results["scaling"] = bench_scaling(2, workdir)
-        if not args.no_site:
-            print("site", flush=True)
-            results["site"] = bench_site(rounds, 3, workdir)
     results["seconds"] = time.perf_counter() - started
     markdown, report = build_report(results)
     (HERE / "report.md").write_text(markdown, encoding="utf-8")
