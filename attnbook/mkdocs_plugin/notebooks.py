@@ -37,12 +37,14 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import nbformat
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
+from mkdocs.utils.yaml import yaml_load
 
 from attnbook.mkdocs_plugin.blocks import (
     exec_options,
@@ -52,7 +54,14 @@ from attnbook.mkdocs_plugin.blocks import (
     opening_fence,
 )
 
-__all__ = ["NOTEBOOK_DIR", "ZIP_URI", "add_notebooks", "chapter_notebook", "link_notebook"]
+__all__ = [
+    "NOTEBOOK_DIR",
+    "ZIP_URI",
+    "add_notebooks",
+    "chapter_notebook",
+    "link_notebook",
+    "published_url",
+]
 
 NOTEBOOK_DIR = "notebooks"
 ZIP_URI = f"{NOTEBOOK_DIR}/attnbook-notebooks.zip"
@@ -327,6 +336,39 @@ def _zip(notebooks: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def published_url(site_url: str, config_file: str | None) -> str:
+    """The edition's address on the published site, also when ``mkdocs serve`` builds it.
+
+    ``mkdocs serve`` sets ``site_url`` to its own address (``http://127.0.0.1:8000``) with
+    the published path; a notebook downloaded from it keeps linking to the published
+    book, whose host is the one ``mkdocs.yml`` declares.
+
+    Args:
+        site_url: The build's ``site_url`` (an edition's, e.g. ending in ``en/``).
+        config_file: The ``mkdocs.yml`` that declares the published ``site_url``.
+
+    Returns:
+        ``site_url`` with the declared scheme and host, when their paths agree.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "mkdocs.yml").write_text("site_url: https://a.io/book/")
+        >>> published_url("http://127.0.0.1:8000/book/en/", str(folder / "mkdocs.yml"))
+        'https://a.io/book/en/'
+        >>> published_url("https://a.io/book/", str(folder / "mkdocs.yml"))
+        'https://a.io/book/'
+    """
+    if not site_url or not config_file:
+        return site_url
+    with open(config_file, "rb") as file:
+        declared = str(yaml_load(file).get("site_url") or "")
+    built, published = urlsplit(site_url), urlsplit(declared)
+    if not published.netloc or not built.path.startswith(published.path.rstrip("/")):
+        return site_url
+    return urlunsplit((published.scheme, published.netloc, *built[2:]))
+
+
 def add_notebooks(
     files: Files, config: MkDocsConfig, credit: str, notebooks: dict[str, File]
 ) -> Files:
@@ -342,7 +384,7 @@ def add_notebooks(
         ``files``, with the notebooks added.
     """
     notebooks.clear()
-    site_url = config.site_url or ""
+    site_url = published_url(config.site_url or "", config.config_file_path)
     if site_url and not site_url.endswith("/"):
         site_url += "/"
     home = files.get_file_from_path("index.md")
