@@ -138,6 +138,26 @@ def build_broken(tmp_path: Path, chapter: str) -> subprocess.CompletedProcess[st
     return mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
 
 
+#: What a clean build may print that mentions a warning: mkdocs-material's notice about
+#: its end of life and MkDocs 2 (a box drawn with "│"), explained in the README.
+EXPLAINED = re.compile(r"^\s*(?:\x1b\[[\d;]*m)*\s*[│╭╰─]|NO_MKDOCS_2_WARNING")
+
+
+def problems_in(log: str) -> list[str]:
+    """The lines of a build's output that look like a problem to a newcomer."""
+    looks_bad = re.compile(r"warn|error|fail|traceback|deprecat|abort", re.IGNORECASE)
+    return [
+        line for line in log.splitlines() if looks_bad.search(line) and not EXPLAINED.search(line)
+    ]
+
+
+def test_a_clean_build_prints_nothing_that_looks_like_a_problem(site: Path) -> None:
+    log = (site.parent / "build.log").read_text(encoding="utf-8")
+    assert problems_in(log) == []
+    tcp = "[IPKernelApp] WARNING | Kernel is running over TCP without encryption."
+    assert problems_in(f"INFO    -  Building documentation\n{tcp}\n") == [tcp]
+
+
 def test_failing_example_names_its_chapter_and_line(tmp_path: Path) -> None:
     result = build_broken(
         tmp_path,

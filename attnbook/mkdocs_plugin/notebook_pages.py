@@ -23,7 +23,10 @@ fixes it:
   would still load anything from another host fails the build.
 
 The kernel must be this Python's, so a notebook runs against the attnbook installed
-next to mkdocs; the build checks that the kernel spec resolves to it.
+next to mkdocs; the build checks that the kernel spec resolves to it. The build talks to
+it over Unix sockets in a private temporary folder (jupyter_client's ``ipc`` transport),
+not over TCP on 127.0.0.1: no other local user can reach the kernel, and ipykernel does
+not warn that TCP runs unencrypted.
 
 The converter and exporter are put in mkdocs-jupyter's place through
 ``compat/mkdocs_jupyter.py``, the one module that knows those internals.
@@ -36,6 +39,7 @@ import html
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -179,6 +183,7 @@ class NotebookPages:
         self.cache = DiskCache(None)
         self.namespace = "notebooks"
         self.depends_on = ""  # the package's and the environment's hashes, for the cache
+        self._socket_folder: tempfile.TemporaryDirectory[str] | None = None
 
     def configure(self, config: MkDocsConfig, cell_timeout: int) -> None:
         """Check mkdocs-jupyter's settings and put the book's converter in its place."""
@@ -205,6 +210,12 @@ class NotebookPages:
         inside = path.is_relative_to(self.config_dir)
         return str(path.relative_to(self.config_dir)) if inside else str(path)
 
+    def _sockets(self) -> str:
+        """The path prefix of the kernel's sockets, in a folder only this process uses."""
+        if self._socket_folder is None:
+            self._socket_folder = tempfile.TemporaryDirectory(prefix="attnbook-kernel-")
+        return str(Path(self._socket_folder.name) / "kernel")
+
     def _exporter(self, original: type[Any]) -> Callable[..., Any]:
         def make(**kwargs: Any) -> Any:
             kwargs["template_file"] = TEMPLATE.name
@@ -218,6 +229,9 @@ class NotebookPages:
                 "figure_alt": lambda output: self.figure_alt,
             }
             kwargs["config"]["ExecutePreprocessor"]["timeout"] = self.cell_timeout
+            # nbclient makes the kernel's manager with the exporter's configuration.
+            kwargs["config"]["KernelManager"].transport = "ipc"
+            kwargs["config"]["KernelManager"].ip = self._sockets()
             return original(**kwargs)
 
         return make
