@@ -9,6 +9,7 @@ except when ``CI=true``: there a missing browser fails the run instead of hiding
 from __future__ import annotations
 
 import functools
+import gzip
 import os
 import shutil
 import threading
@@ -32,8 +33,22 @@ def require(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+#: What GitHub Pages sends gzip-compressed to a browser that accepts it: text, not images.
+COMPRESSED_TYPES = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "application/xml",
+    "image/svg+xml",
+)
+
+
 class _SiteHandler(SimpleHTTPRequestHandler):
     """Serves the site under the path of ``site_url`` (``/attnbook/``), as GitHub Pages does.
+
+    Text (HTML, CSS, JavaScript, JSON, XML, SVG) is gzip-compressed for a client that
+    accepts it, as GitHub Pages serves it: Lighthouse measures the pages as the published
+    site delivers them.
 
     The sitemaps (the site's and the English edition's) name pages by ``site_url``;
     mkdocs-material's instant navigation only intercepts links to pages in them, so they
@@ -48,22 +63,35 @@ class _SiteHandler(SimpleHTTPRequestHandler):
             self.send_error(404)
             return
         self.path = "/" + self.path[len(self.prefix) :]
-        sitemap = Path(self.translate_path(self.path))
-        if not urlsplit(self.path).path.endswith("/sitemap.xml") or not sitemap.is_file():
-            super().do_GET()  # one sitemap per edition; any other is a 404
+        found = Path(self.translate_path(self.path))
+        if found.is_dir() and self.path.endswith("/"):
+            found = found / "index.html"
+        if not found.is_file():
+            super().do_GET()  # a folder without its slash (a redirect), or a 404
             return
-        host, port = self.server.server_address[:2]
-        local = f"http://{host}:{port}{self.prefix}"
-        body = sitemap.read_bytes()
-        body = body.replace(SITE_URL.encode(), local.encode())
+        body = found.read_bytes()
+        if found.name == "sitemap.xml":  # one per edition
+            host, port = self.server.server_address[:2]
+            body = body.replace(SITE_URL.encode(), f"http://{host}:{port}{self.prefix}".encode())
+        kind = self.guess_type(str(found))
         self.send_response(200)
-        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Type", kind)
+        accepts = self.headers.get("Accept-Encoding", "")
+        if kind.startswith(COMPRESSED_TYPES) and "gzip" in accepts:
+            body = _gzipped(body)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+@functools.lru_cache(maxsize=256)
+def _gzipped(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,14 @@
 """Lighthouse on every page, in the light and the dark palette.
 
-Accessibility, best practices and SEO must score 100; performance is recorded in
-``tests/artifacts/lighthouse/report.md`` (and ``report.json``), with a target of 100 that
-is not asserted, because timings on a shared 2-core machine are noisy. Lighthouse runs
-with its desktop preset (the book is read at a desk; the mobile preset's simulated slow
-phone would measure the 4G throttling more than the site), one page at a time. The dark
-palette is what a reader whose system prefers dark gets: Chromium's ``--force-dark-mode``
-makes ``prefers-color-scheme: dark`` match, and mkdocs-material follows it.
+Lighthouse runs with its default mobile preset (a mid-range phone on a slow 4G network,
+simulated), one page at a time, against the site served as GitHub Pages serves it: text
+gzip-compressed (``tests/browser/conftest.py``; every run checks that the page arrived
+compressed). Accessibility, best practices and SEO must score 100 in both palettes.
+Performance (target 95 on every page) is recorded in ``tests/artifacts/lighthouse/report.md``
+(and ``report.json``) but not asserted: on a shared 2-core machine the simulated phone's
+CPU time moves the score by tens of points from run to run. The dark palette is what a
+reader whose system prefers dark gets: Chromium's ``--force-dark-mode`` makes
+``prefers-color-scheme: dark`` match, and mkdocs-material follows it.
 """
 
 from __future__ import annotations
@@ -45,9 +47,9 @@ def scores() -> Iterator[dict[str, dict[str, float]]]:
         json.dumps(scores, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     lines = [
-        "# Lighthouse scores (desktop preset)",
+        "# Lighthouse scores (mobile preset, pages served gzip-compressed)",
         "",
-        "Performance target: 100 (recorded, not asserted). "
+        "Performance target: 95 (recorded, not asserted). "
         "Accessibility, best practices and SEO: 100, asserted by tests/browser/test_lighthouse.py.",
         "",
         "| page | palette | " + " | ".join(CATEGORIES) + " |",
@@ -65,7 +67,6 @@ def run_lighthouse(lighthouse: Path, url: str, report: Path, flags: list[str]) -
         [
             str(lighthouse),
             url,
-            "--preset=desktop",
             f"--only-categories={','.join(CATEGORIES)}",
             "--output=json",
             f"--output-path={report}",
@@ -122,6 +123,10 @@ def test_lighthouse_scores(
     brightness = screenshot_brightness(report)
     assert (brightness < 100) == (scheme == "dark"), f"{scheme} page has brightness {brightness}"
     requests = report["audits"]["network-requests"]["details"]["items"]
+    document = next(r for r in requests if r.get("resourceType") == "Document")
+    assert document["transferSize"] < document["resourceSize"] / 2, (
+        f"{name} was not served compressed: {document}"
+    )
     local = urlsplit(server).netloc
     foreign = [
         r["url"]
