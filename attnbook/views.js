@@ -194,12 +194,29 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
   };
 
   // --- data of the attention view: levels of 0..255, deflated and in base64 ---
-  const inflate = async (b64) => {
-    const text = atob(b64);
-    const bytes = new Uint8Array(text.length);
+  const bytesOf = (b64) => {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
+    const text = atob(b64), bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    return bytes;
+  };
+  // Straight into the decompressor and out into one buffer of the known size: a Blob's
+  // stream and a Response's concatenation each cost more than inflating.
+  const inflate = async (b64, size) => {
+    const stream = new DecompressionStream("deflate");
+    const writer = stream.writable.getWriter();
+    writer.write(bytesOf(b64)).catch(() => {}); // an error surfaces in read() below
+    writer.close().catch(() => {});
+    const reader = stream.readable.getReader(), out = new Uint8Array(size);
+    for (let at = 0; ; ) {
+      const { done, value } = await reader.read();
+      if (done) {
+        if (at !== size) throw new Error(`attnbook: ${at} levels, expected ${size}`);
+        return out;
+      }
+      out.set(value, at);
+      at += value.length;
+    }
   };
   const palette = (b64) => {
     const rgb = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
@@ -217,7 +234,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     const w = words(root);
     const spec = JSON.parse(root.dataset.spec);
     const { layers, heads, queries, keys } = spec;
-    const levels = await inflate(spec.levels);
+    const levels = await inflate(spec.levels, layers * heads * queries * keys);
     const colours = palette(spec.palette);
     const step = (spec.high - spec.low) / 255;
     const value = (l, h, q, k) => spec.low + step * levels[((l * heads + h) * queries + q) * keys + k];

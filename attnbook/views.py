@@ -101,9 +101,9 @@ def _loader() -> str:
         "(function(){if(window.attnbookViews){window.attnbookViews.scan();return}"
         f'var t=atob("{packed}"),b=new Uint8Array(t.length);'
         "for(var i=0;i<t.length;i++)b[i]=t.charCodeAt(i);"
-        'new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream("deflate")))'
-        '.text().then(function(s){var e=document.createElement("script");e.textContent=s;'
-        "document.head.appendChild(e)})})()"
+        'var d=new DecompressionStream("deflate"),w=d.writable.getWriter();w.write(b);w.close();'
+        "new Response(d.readable).text().then(function(s){"
+        'var e=document.createElement("script");e.textContent=s;document.head.appendChild(e)})})()'
     )
 
 
