@@ -56,7 +56,8 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
 .attnbook-view .ab-row{position:relative}
 .attnbook-view .ab-heads{height:1.6em}
 .attnbook-view .ab-heads .ab-name{position:absolute;bottom:0}
-.attnbook-view .ab-thumb{position:absolute;top:0;height:100%;padding:0;box-sizing:border-box;border:1px solid rgba(128,128,128,.5);background:none;cursor:pointer}
+.attnbook-view .ab-layers{display:grid;align-self:stretch;align-items:center}
+.attnbook-view .ab-thumb{position:absolute;padding:0;box-sizing:border-box;border:1px solid rgba(128,128,128,.5);background:none;cursor:pointer}
 .attnbook-view .ab-thumb:hover,.attnbook-view .ab-thumb:focus-visible{outline:2px solid currentColor;outline-offset:1px}
 .attnbook-view canvas{display:block;width:100%;image-rendering:pixelated}
 .attnbook-view .ab-name{font-size:.8em;text-align:center;overflow:hidden;white-space:nowrap}
@@ -243,18 +244,20 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     const headName = (h) => (spec.head_names ? spec.head_names[h] : `${w.head} ${h + 1}`);
     const body = make("div", { class: "ab-body" });
 
-    // The model view: one canvas per layer holds its heads side by side (one canvas per
-    // head costs more to create than to paint), under a transparent button per head.
-    // A thumbnail is painted at about the resolution it is shown at, each pixel the mean
-    // of an f × f block of levels; a head is painted in full only when opened.
+    // The model view: one canvas holds every head, layers in rows (a canvas costs more to
+    // create than to paint), under a transparent button per head; the layers' names
+    // are a grid whose rows have the canvas's proportions. A thumbnail is painted at
+    // about the resolution it is shown at, each pixel the mean of an f × f block of
+    // levels; a head is painted in full only when opened.
     const maxWidth = Math.min(40, heads * 5) + 6; // em
     const em = parseFloat(getComputedStyle(root).fontSize) || 16;
     const shownPx = (Math.min(root.clientWidth || 640, maxWidth * em) / heads) * (window.devicePixelRatio || 1);
     const f = Math.max(1, Math.floor(Math.min(queries, keys) / shownPx));
     const tq = Math.ceil(queries / f), tk = Math.ceil(keys / f);
     const gap = Math.max(1, Math.round(tk / 16));
-    const rowWidth = heads * tk + (heads - 1) * gap;
+    const rowWidth = heads * tk + (heads - 1) * gap, mapHeight = layers * tq + (layers - 1) * gap;
     const at = (h) => `left:${(100 * h * (tk + gap)) / rowWidth}%;width:${(100 * tk) / rowWidth}%`;
+    const atRow = (l) => `top:${(100 * l * (tq + gap)) / mapHeight}%;height:${(100 * tq) / mapHeight}%`;
     const grid = make("div", { class: "ab-grid", role: "group", "aria-label": w.grid });
     grid.style.maxWidth = `${maxWidth}em`;
     const names = make("div", { class: "ab-row ab-heads" });
@@ -314,20 +317,25 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       for (let i = 0, at = (l * heads + h) * size; i < size; i++) pixels[i] = packed[levels[at + i]];
       return image;
     };
-    const thumbs = [];
+    const thumbs = [], layerNames = make("div", { class: "ab-layers" }), all = make("div", { class: "ab-row" });
+    layerNames.style.gridTemplateRows = Array(layers).fill(`minmax(0,${tq}fr)`).join(` minmax(0,${gap}fr) `);
+    const canvas = make("canvas", { width: rowWidth, height: mapHeight }), context = canvas.getContext("2d");
+    all.appendChild(canvas);
     for (let l = 0; l < layers; l++) {
-      const row = make("div", { class: "ab-row" });
-      const canvas = make("canvas", { width: rowWidth, height: tq });
-      canvas.getContext("2d").putImageData(thumbnails(l), 0, 0);
-      row.appendChild(canvas);
+      context.putImageData(thumbnails(l), 0, l * (tq + gap));
+      layerNames.appendChild(make("span", { class: "ab-name", style: `grid-row:${2 * l + 1}` }, layerName(l)));
       for (let h = 0; h < heads; h++) {
-        const button = make("button", { type: "button", class: "ab-thumb", style: at(h), "aria-label": `${layerName(l)} · ${headName(h)}` });
-        button.addEventListener("click", () => open(l, h));
+        const button = make("button", { type: "button", class: "ab-thumb", style: `${at(h)};${atRow(l)}`, "aria-label": `${layerName(l)} · ${headName(h)}` });
         thumbs.push(button);
-        row.appendChild(button);
+        all.appendChild(button);
       }
-      grid.append(make("span", { class: "ab-name" }, layerName(l)), row);
     }
+    grid.append(layerNames, all);
+    // One listener for every thumbnail (and one per token below): cheaper to bind.
+    all.addEventListener("click", (event) => {
+      const i = thumbs.indexOf(event.target.closest(".ab-thumb"));
+      if (i >= 0) open(Math.floor(i / heads), i % heads);
+    });
     root.dataset.thumbnail = `${tk}x${tq}`;
 
     // One head at full size, with its tokens.
@@ -443,11 +451,11 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
         });
         tokenReadout.textContent = `${layerName(l)} · ${headName(h)} · ${w.query}${w.is}${spec.query_tokens[q]} · ${w.strongest} ${spec.key_tokens[best]} (${fmt(value(l, h, q, best))})`;
       };
-      spans.forEach((span, q) => {
-        span.addEventListener("pointerenter", () => shade(q));
-        span.addEventListener("pointerdown", () => shade(q));
-        span.addEventListener("focus", () => shade(q));
-      });
+      const onToken = (event) => {
+        const q = spans.indexOf(event.target);
+        if (q >= 0) shade(q);
+      };
+      for (const type of ["pointerover", "pointerdown", "focusin"]) sentence.addEventListener(type, onToken);
       const again = () => current !== null && shade(current);
       layerSel.addEventListener("change", again);
       headSel.addEventListener("change", again);
