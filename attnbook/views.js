@@ -56,7 +56,8 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
 .attnbook-view .ab-row{position:relative}
 .attnbook-view .ab-heads{height:1.6em}
 .attnbook-view .ab-heads .ab-name{position:absolute;bottom:0}
-.attnbook-view .ab-thumb{position:absolute;top:0;height:100%;padding:0;box-sizing:border-box;border:1px solid rgba(128,128,128,.5);background:none;cursor:pointer}
+.attnbook-view .ab-layers{display:grid;align-self:stretch;align-items:center}
+.attnbook-view .ab-thumb{position:absolute;padding:0;box-sizing:border-box;border:1px solid rgba(128,128,128,.5);background:none;cursor:pointer}
 .attnbook-view .ab-thumb:hover,.attnbook-view .ab-thumb:focus-visible{outline:2px solid currentColor;outline-offset:1px}
 .attnbook-view canvas{display:block;width:100%;image-rendering:pixelated}
 .attnbook-view .ab-name{font-size:.8em;text-align:center;overflow:hidden;white-space:nowrap}
@@ -194,12 +195,29 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
   };
 
   // --- data of the attention view: levels of 0..255, deflated and in base64 ---
-  const inflate = async (b64) => {
-    const text = atob(b64);
-    const bytes = new Uint8Array(text.length);
+  const bytesOf = (b64) => {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
+    const text = atob(b64), bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    return bytes;
+  };
+  // Straight into the decompressor and out into one buffer of the known size: a Blob's
+  // stream and a Response's concatenation each cost more than inflating.
+  const inflate = async (b64, size) => {
+    const stream = new DecompressionStream("deflate");
+    const writer = stream.writable.getWriter();
+    writer.write(bytesOf(b64)).catch(() => {}); // an error surfaces in read() below
+    writer.close().catch(() => {});
+    const reader = stream.readable.getReader(), out = new Uint8Array(size);
+    for (let at = 0; ; ) {
+      const { done, value } = await reader.read();
+      if (done) {
+        if (at !== size) throw new Error(`attnbook: ${at} levels, expected ${size}`);
+        return out;
+      }
+      out.set(value, at);
+      at += value.length;
+    }
   };
   const palette = (b64) => {
     const rgb = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
@@ -217,45 +235,108 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     const w = words(root);
     const spec = JSON.parse(root.dataset.spec);
     const { layers, heads, queries, keys } = spec;
-    const levels = await inflate(spec.levels);
+    const size = queries * keys;
+    const levels = await inflate(spec.levels, layers * heads * size);
     const colours = palette(spec.palette);
     const step = (spec.high - spec.low) / 255;
     const value = (l, h, q, k) => spec.low + step * levels[((l * heads + h) * queries + q) * keys + k];
     const layerName = (l) => (spec.layer_names ? spec.layer_names[l] : `${w.layer} ${l + 1}`);
     const headName = (h) => (spec.head_names ? spec.head_names[h] : `${w.head} ${h + 1}`);
-    const size = queries * keys;
     const body = make("div", { class: "ab-body" });
 
-    // The model view: one canvas per layer holds its heads side by side (one canvas per
-    // head costs more to create than to paint), under a transparent button per head.
-    const gap = Math.max(1, Math.round(keys / 16));
-    const rowWidth = heads * keys + (heads - 1) * gap;
-    const at = (h) => `left:${(100 * h * (keys + gap)) / rowWidth}%;width:${(100 * keys) / rowWidth}%`;
+    // The model view: one canvas holds every head, layers in rows (a canvas costs more to
+    // create than to paint), under a transparent button per head; the layers' names
+    // are a grid whose rows have the canvas's proportions. A thumbnail is painted at
+    // about the resolution it is shown at, each pixel the mean of an f × f block of
+    // levels; a head is painted in full only when opened.
+    const maxWidth = Math.min(40, heads * 5) + 6; // em
+    const em = parseFloat(getComputedStyle(root).fontSize) || 16;
+    const shownPx = (Math.min(root.clientWidth || 640, maxWidth * em) / heads) * (window.devicePixelRatio || 1);
+    const f = Math.max(1, Math.floor(Math.min(queries, keys) / shownPx));
+    const tq = Math.ceil(queries / f), tk = Math.ceil(keys / f);
+    const gap = Math.max(1, Math.round(tk / 16));
+    const rowWidth = heads * tk + (heads - 1) * gap, mapHeight = layers * tq + (layers - 1) * gap;
+    const at = (h) => `left:${(100 * h * (tk + gap)) / rowWidth}%;width:${(100 * tk) / rowWidth}%`;
+    const atRow = (l) => `top:${(100 * l * (tq + gap)) / mapHeight}%;height:${(100 * tq) / mapHeight}%`;
     const grid = make("div", { class: "ab-grid", role: "group", "aria-label": w.grid });
-    grid.style.maxWidth = `${Math.min(40, heads * 5) + 6}em`;
+    grid.style.maxWidth = `${maxWidth}em`;
     const names = make("div", { class: "ab-row ab-heads" });
     for (let h = 0; h < heads; h++) names.appendChild(make("span", { class: "ab-name", style: at(h) }, headName(h)));
     grid.append(make("span"), names);
-    // Every weight's colour at once, in one flat loop (the quickest for a cold JIT);
-    // each head is then a slice of it.
-    const packed = colours.packed, rgba = new Uint32Array(levels.length);
-    for (let i = 0; i < levels.length; i++) rgba[i] = packed[levels[i]];
-    const headImage = (l, h) => new ImageData(new Uint8ClampedArray(rgba.buffer, (l * heads + h) * size * 4, size * 4), keys, queries);
-    const thumbs = [];
-    for (let l = 0; l < layers; l++) {
-      const row = make("div", { class: "ab-row" });
-      const canvas = make("canvas", { width: rowWidth, height: queries });
-      const context = canvas.getContext("2d");
-      for (let h = 0; h < heads; h++) context.putImageData(headImage(l, h), h * (keys + gap), 0);
-      row.appendChild(canvas);
-      for (let h = 0; h < heads; h++) {
-        const button = make("button", { type: "button", class: "ab-thumb", style: at(h), "aria-label": `${layerName(l)} · ${headName(h)}` });
-        button.addEventListener("click", () => open(l, h));
-        thumbs.push(button);
-        row.appendChild(button);
+    // A thumbnail's pixel is the mean level of its f × f block of weights, coloured; the
+    // gaps between heads stay transparent. Few loop turns: a cold JIT runs this.
+    const packed = colours.packed, full = f * f;
+    const meanColour = new Uint32Array(255 * full + 1); // by the sum of a full block
+    for (let sum = 0; sum < meanColour.length; sum++) meanColour[sum] = packed[Math.round(sum / full)];
+    // Halving, the common case, reads four levels a word: two blocks' sums at once.
+    const words4 = f === 2 && keys % 4 === 0 && queries % 2 === 0 ? new Uint32Array(levels.buffer) : null;
+    const thumbnails = (l) => {
+      const image = new ImageData(rowWidth, tq), pixels = new Uint32Array(image.data.buffer);
+      if (words4) {
+        const perRow = keys / 4, m = 0xff00ff;
+        for (let h = 0; h < heads; h++) {
+          for (let bq = 0; bq < tq; bq++) {
+            let j = ((l * heads + h) * size + 2 * bq * keys) / 4, o = bq * rowWidth + h * (tk + gap);
+            for (const end = j + perRow; j < end; j++, o += 2) {
+              const a = words4[j], b = words4[j + perRow];
+              const sums = (a & m) + ((a >>> 8) & m) + (b & m) + ((b >>> 8) & m); // little-endian
+              pixels[o] = meanColour[sums & 0xffff];
+              pixels[o + 1] = meanColour[sums >>> 16];
+            }
+          }
+        }
+        return image;
       }
-      grid.append(make("span", { class: "ab-name" }, layerName(l)), row);
+      if (f === 1) {
+        for (let h = 0, i = l * heads * size; h < heads; h++) {
+          for (let q = 0; q < queries; q++) {
+            for (let k = 0, o = q * rowWidth + h * (tk + gap); k < keys; k++) pixels[o + k] = packed[levels[i++]];
+          }
+        }
+        return image;
+      }
+      for (let h = 0; h < heads; h++) {
+        const head = (l * heads + h) * size, left = h * (tk + gap);
+        for (let bq = 0; bq < tq; bq++) {
+          const q0 = bq * f, q1 = Math.min(queries, q0 + f), row = bq * rowWidth + left;
+          for (let bk = 0; bk < tk; bk++) {
+            const k0 = bk * f, k1 = Math.min(keys, k0 + f);
+            let sum = 0;
+            for (let q = q0; q < q1; q++) {
+              for (let i = head + q * keys + k0, end = i + k1 - k0; i < end; i++) sum += levels[i];
+            }
+            const n = (q1 - q0) * (k1 - k0);
+            pixels[row + bk] = n === full ? meanColour[sum] : packed[Math.round(sum / n)];
+          }
+        }
+      }
+      return image;
+    };
+    const headImage = (l, h) => {
+      const image = new ImageData(keys, queries), pixels = new Uint32Array(image.data.buffer);
+      for (let i = 0, at = (l * heads + h) * size; i < size; i++) pixels[i] = packed[levels[at + i]];
+      return image;
+    };
+    const thumbs = [], layerNames = make("div", { class: "ab-layers" }), all = make("div", { class: "ab-row" });
+    layerNames.style.gridTemplateRows = Array(layers).fill(`minmax(0,${tq}fr)`).join(` minmax(0,${gap}fr) `);
+    const canvas = make("canvas", { width: rowWidth, height: mapHeight }), context = canvas.getContext("2d");
+    all.appendChild(canvas);
+    for (let l = 0; l < layers; l++) {
+      context.putImageData(thumbnails(l), 0, l * (tq + gap));
+      layerNames.appendChild(make("span", { class: "ab-name", style: `grid-row:${2 * l + 1}` }, layerName(l)));
+      for (let h = 0; h < heads; h++) {
+        const button = make("button", { type: "button", class: "ab-thumb", style: `${at(h)};${atRow(l)}`, "aria-label": `${layerName(l)} · ${headName(h)}` });
+        thumbs.push(button);
+        all.appendChild(button);
+      }
     }
+    grid.append(layerNames, all);
+    // One listener for every thumbnail (and one per token below): cheaper to bind.
+    all.addEventListener("click", (event) => {
+      const i = thumbs.indexOf(event.target.closest(".ab-thumb"));
+      if (i >= 0) open(Math.floor(i / heads), i % heads);
+    });
+    root.dataset.thumbnail = `${tk}x${tq}`;
 
     // One head at full size, with its tokens.
     const detail = make("div", { class: "ab-detail", hidden: "" });
@@ -370,11 +451,11 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
         });
         tokenReadout.textContent = `${layerName(l)} · ${headName(h)} · ${w.query}${w.is}${spec.query_tokens[q]} · ${w.strongest} ${spec.key_tokens[best]} (${fmt(value(l, h, q, best))})`;
       };
-      spans.forEach((span, q) => {
-        span.addEventListener("pointerenter", () => shade(q));
-        span.addEventListener("pointerdown", () => shade(q));
-        span.addEventListener("focus", () => shade(q));
-      });
+      const onToken = (event) => {
+        const q = spans.indexOf(event.target);
+        if (q >= 0) shade(q);
+      };
+      for (const type of ["pointerover", "pointerdown", "focusin"]) sentence.addEventListener(type, onToken);
       const again = () => current !== null && shade(current);
       layerSel.addEventListener("change", again);
       headSel.addEventListener("change", again);

@@ -19,6 +19,9 @@ __all__ = ["typeset", "typeset_arithmatex"]
 # and $$…$$ in <div class="arithmatex">\[…\]</div>.
 _INLINE = re.compile(r'<span class="arithmatex">\\\((?P<tex>.*?)\\\)</span>', re.DOTALL)
 _BLOCK = re.compile(r'<div class="arithmatex">\\\[(?P<tex>.*?)\\\]</div>', re.DOTALL)
+# Raw text that is never math, whatever it holds ($, or arithmatex's markup in a string):
+# a script or a style element, to its end tag (or the page's end, as a browser reads it).
+_RAW_TEXT = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
 
 
 def typeset(tex: str, display: Literal["inline", "block"]) -> str:
@@ -45,7 +48,16 @@ def typeset_arithmatex(content: str) -> str:
         content: A page's HTML.
 
     Returns:
-        The HTML with every arithmatex span and div typeset.
+        The HTML with every arithmatex span and div typeset, except within ``<script>``
+        and ``<style>`` elements, which are left as they are.
     """
-    content = _BLOCK.sub(lambda match: typeset(match["tex"], "block"), content)
-    return _INLINE.sub(lambda match: typeset(match["tex"], "inline"), content)
+
+    def typeset_text(text: str) -> str:
+        text = _BLOCK.sub(lambda match: typeset(match["tex"], "block"), text)
+        return _INLINE.sub(lambda match: typeset(match["tex"], "inline"), text)
+
+    pieces, last = [], 0
+    for raw in _RAW_TEXT.finditer(content):
+        pieces += [typeset_text(content[last : raw.start()]), raw[0]]
+        last = raw.end()
+    return "".join([*pieces, typeset_text(content[last:])])
