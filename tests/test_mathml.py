@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from attnbook.mkdocs_plugin.mathml import typeset, typeset_arithmatex
+from attnbook.mkdocs_plugin.mathml import typeset, typeset_arithmatex, typeset_dollars
 
 INLINE = '<span class="arithmatex">\\(q^\\top k\\)</span>'
 BLOCK = '<div class="arithmatex">\\[\\frac{a}{b}\\]</div>'
@@ -42,3 +42,17 @@ def test_math_beside_empty_elements_is_still_typeset() -> None:
 def test_an_unclosed_script_runs_to_the_end_of_the_page() -> None:
     page = f"{INLINE}<script>let s = '{INLINE}';"
     assert typeset_arithmatex(page) == f"{INLINE_MATHML}<script>let s = '{INLINE}';"
+
+
+def test_dollar_math_in_a_notebook_page_prose_only() -> None:
+    """nbconvert leaves $…$ in a notebook page: typeset in prose, nowhere else."""
+    tokens = "[&quot;$5&quot;,&quot;$6$&quot;]"
+    view = f'<div class="attnbook-view" data-spec="{{&quot;tokens&quot;:{tokens}}}">'
+    script = '<script>const cost = "$a$ and $$b$$";</script>'
+    code = "<pre><code>print('$x$')</code></pre><code>$y$</code>"
+    page = f"<p>Score $q$ and</p><p>$$k$$</p>{view}x</div>{script}{code}"
+    expected = (
+        f"<p>Score {typeset('q', 'inline')} and</p><p>{typeset('k', 'block')}</p>"
+        f"{view}x</div>{script}{code}"
+    )
+    assert typeset_dollars(page) == expected

@@ -13,7 +13,7 @@ from typing import Literal
 
 from latex2mathml.converter import convert
 
-__all__ = ["typeset", "typeset_arithmatex"]
+__all__ = ["typeset", "typeset_arithmatex", "typeset_dollars"]
 
 # pymdownx.arithmatex (generic mode) wraps $…$ in <span class="arithmatex">\(…\)</span>
 # and $$…$$ in <div class="arithmatex">\[…\]</div>.
@@ -22,6 +22,13 @@ _BLOCK = re.compile(r'<div class="arithmatex">\\\[(?P<tex>.*?)\\\]</div>', re.DO
 # Raw text that is never math, whatever it holds ($, or arithmatex's markup in a string):
 # a script or a style element, to its end tag (or the page's end, as a browser reads it).
 _RAW_TEXT = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
+# nbconvert leaves a notebook's $…$ and $$…$$ as they are. Not math there: code, raw text
+# and every tag (its attribute values, such as a view's data, may hold dollars).
+_NOT_PROSE = re.compile(
+    r"<(pre|code|script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)|<[^>]*>", re.DOTALL | re.IGNORECASE
+)
+_DISPLAY_MATH = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.DOTALL)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?P<tex>[^$\n]+?)\$(?!\$)")
 
 
 def typeset(tex: str, display: Literal["inline", "block"]) -> str:
@@ -61,3 +68,28 @@ def typeset_arithmatex(content: str) -> str:
         pieces += [typeset_text(content[last : raw.start()]), raw[0]]
         last = raw.end()
     return "".join([*pieces, typeset_text(content[last:])])
+
+
+def typeset_dollars(content: str) -> str:
+    """Replace ``$…$`` and ``$$…$$`` in the prose of a page's HTML with MathML.
+
+    For notebook pages, whose Markdown cells nbconvert renders with the math left as
+    written. Code, ``<script>`` and ``<style>`` elements and the tags themselves (their
+    attributes) are left as they are.
+
+    Args:
+        content: A page's HTML.
+
+    Returns:
+        The HTML with the math of its text typeset.
+    """
+
+    def typeset_prose(prose: str) -> str:
+        prose = _DISPLAY_MATH.sub(lambda match: typeset(match["tex"], "block"), prose)
+        return _INLINE_MATH.sub(lambda match: typeset(match["tex"], "inline"), prose)
+
+    pieces, last = [], 0
+    for kept in _NOT_PROSE.finditer(content):
+        pieces += [typeset_prose(content[last : kept.start()]), kept[0]]
+        last = kept.end()
+    return "".join([*pieces, typeset_prose(content[last:])])

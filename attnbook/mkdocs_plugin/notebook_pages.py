@@ -58,7 +58,7 @@ from pygments.util import ClassNotFound
 
 from attnbook.mkdocs_plugin.cache import DiskCache
 from attnbook.mkdocs_plugin.compat import mkdocs_jupyter as compat
-from attnbook.mkdocs_plugin.mathml import typeset
+from attnbook.mkdocs_plugin.mathml import typeset_dollars
 
 __all__ = ["TEMPLATE", "NotebookPages"]
 
@@ -77,9 +77,6 @@ _EXTERNAL = re.compile(
     r"|@import|url\(\s*[\"']?(?:https?:)?//",
     re.IGNORECASE,
 )
-_CODE_OR_PRE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.DOTALL)
-_DISPLAY_MATH = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.DOTALL)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?P<tex>[^$\n]+?)\$(?!\$)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -155,20 +152,6 @@ def _headings(
         )
 
     return _HEADING.sub(rewrite, content), nest_toc_tokens(tokens)
-
-
-def _math(content: str) -> str:
-    """Typeset $…$ and $$…$$ left by nbconvert in prose (not in code) as MathML."""
-
-    def typeset_prose(prose: str) -> str:
-        prose = _DISPLAY_MATH.sub(lambda m: typeset(m["tex"], "block"), prose)
-        return _INLINE_MATH.sub(lambda m: typeset(m["tex"], "inline"), prose)
-
-    pieces, last = [], 0
-    for code in _CODE_OR_PRE.finditer(content):
-        pieces += [typeset_prose(content[last : code.start()]), code[0]]
-        last = code.end()
-    return "".join([*pieces, typeset_prose(content[last:])])
 
 
 class NotebookPages:
@@ -298,7 +281,7 @@ class NotebookPages:
         toc_depth = plugin.config["toc_depth"] if plugin is not None else 6
         content, tokens = _headings(content, toc_depth, self._slugify)
         page.toc = get_toc(cast(Any, tokens))
-        content = _math(content)
+        content = typeset_dollars(content)
         external = _EXTERNAL.search(content)
         if external:
             raise PluginError(
