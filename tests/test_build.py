@@ -104,6 +104,17 @@ def test_search_index_segments_chinese_words(site: Path) -> None:
     assert "汇聚" in tokens or "注意力汇聚" in tokens
 
 
+def test_pages_promise_the_source_code_only_if_the_api_page_shows_it(site: Path) -> None:
+    summaries = article(site, "api").select("summary")
+    if any("Source code in" in summary.get_text() for summary in summaries):
+        return
+    names = [str(path.parent.relative_to(site)) for path in site.glob("**/index.html")]
+    promises = [
+        name for name in names if re.search(r"source code|源代码", article(site, name).get_text())
+    ]
+    assert promises == [], "they send readers to source code the API page does not show"
+
+
 def test_api_page_renders_every_public_function(site: Path) -> None:
     import attnbook
 

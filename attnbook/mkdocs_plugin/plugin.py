@@ -86,7 +86,10 @@ class BookPlugin(BasePlugin[BookConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        """Fresh sessions and package for the examples; the cache and texts of the edition."""
+        """Fresh sessions and package for the examples; the cache and texts of the edition.
+
+        Also hands mkdocstrings' Python handler the compiled templates (``templates.py``).
+        """
         edition = _language(config)
         self.examples.start_build(edition, self.cache)
         pages = self.notebook_pages
