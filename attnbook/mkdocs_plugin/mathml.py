@@ -58,16 +58,7 @@ def typeset_arithmatex(content: str) -> str:
         The HTML with every arithmatex span and div typeset, except within ``<script>``
         and ``<style>`` elements, which are left as they are.
     """
-
-    def typeset_text(text: str) -> str:
-        text = _BLOCK.sub(lambda match: typeset(match["tex"], "block"), text)
-        return _INLINE.sub(lambda match: typeset(match["tex"], "inline"), text)
-
-    pieces, last = [], 0
-    for raw in _RAW_TEXT.finditer(content):
-        pieces += [typeset_text(content[last : raw.start()]), raw[0]]
-        last = raw.end()
-    return "".join([*pieces, typeset_text(content[last:])])
+    return _typeset_outside(_RAW_TEXT, content, _BLOCK, _INLINE)
 
 
 def typeset_dollars(content: str) -> str:
@@ -83,13 +74,20 @@ def typeset_dollars(content: str) -> str:
     Returns:
         The HTML with the math of its text typeset.
     """
+    return _typeset_outside(_NOT_PROSE, content, _DISPLAY_MATH, _INLINE_MATH)
 
-    def typeset_prose(prose: str) -> str:
-        prose = _DISPLAY_MATH.sub(lambda match: typeset(match["tex"], "block"), prose)
-        return _INLINE_MATH.sub(lambda match: typeset(match["tex"], "inline"), prose)
+
+def _typeset_outside(
+    kept: re.Pattern[str], content: str, block: re.Pattern[str], inline: re.Pattern[str]
+) -> str:
+    """Typeset the ``block`` and ``inline`` math of ``content`` outside what ``kept`` matches."""
+
+    def typeset_text(text: str) -> str:
+        text = block.sub(lambda match: typeset(match["tex"], "block"), text)
+        return inline.sub(lambda match: typeset(match["tex"], "inline"), text)
 
     pieces, last = [], 0
-    for kept in _NOT_PROSE.finditer(content):
-        pieces += [typeset_prose(content[last : kept.start()]), kept[0]]
-        last = kept.end()
-    return "".join([*pieces, typeset_prose(content[last:])])
+    for found in kept.finditer(content):
+        pieces += [typeset_text(content[last : found.start()]), found[0]]
+        last = found.end()
+    return "".join([*pieces, typeset_text(content[last:])])
