@@ -16,12 +16,14 @@ import pytest
 
 from attnbook.mkdocs_plugin.compat import Contract
 from attnbook.mkdocs_plugin.compat import markdown_exec as markdown_exec_compat
+from attnbook.mkdocs_plugin.compat import mkdocs_autorefs as mkdocs_autorefs_compat
 from attnbook.mkdocs_plugin.compat import mkdocs_jupyter as mkdocs_jupyter_compat
 from attnbook.mkdocs_plugin.compat import mkdocs_static_i18n as mkdocs_static_i18n_compat
 from tests.support import ROOT
 
 CONTRACTS = [
     markdown_exec_compat.CONTRACT,
+    mkdocs_autorefs_compat.CONTRACT,
     mkdocs_jupyter_compat.CONTRACT,
     mkdocs_static_i18n_compat.CONTRACT,
 ]
@@ -60,6 +62,8 @@ def test_a_moved_internal_is_named_with_its_package_and_version() -> None:
     assert "markdown_exec._internal.formatters.python:_run_python_renamed" in problem
     gone = Contract("mkdocs-jupyter", "0.26.3", ("mkdocs_jupyter.nbconvert3:nb2html",))
     assert "mkdocs_jupyter.nbconvert3:nb2html" in gone.check()[0]
+    instance = "mkdocs_autorefs:AutorefsPlugin()._url_map_renamed"
+    assert instance in Contract("mkdocs-autorefs", "1.4.5", (instance,)).check()[0]
 
 
 def private_uses(path: Path) -> list[str]:

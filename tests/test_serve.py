@@ -224,8 +224,9 @@ def test_the_builds_of_one_serve_process_share_compiled_templates(tmp_path: Path
 
     first = load_config(str(config_file), site_dir=str(tmp_path / "site"))
     first.plugins.on_startup(command="serve", dirty=False)
-    build(first)
     book = first.plugins["attnbook"]
+    book.rendered.enabled = False  # render the API page again: its templates are the test
+    build(first)
     compiled, hits = len(book.templates), book.templates.hits
     assert compiled > 20, "the theme's templates and mkdocstrings' were compiled once"
 
@@ -236,3 +237,73 @@ def test_the_builds_of_one_serve_process_share_compiled_templates(tmp_path: Path
     assert second.plugins["attnbook"] is book, "mkdocs keeps the plugin across rebuilds"
     assert len(book.templates) == compiled, "nothing was compiled again"
     assert book.templates.hits - hits >= compiled
+
+
+REUSE_BOOK = """\
+site_name: reuse
+docs_dir: docs
+theme:
+  name: material
+  language: en
+plugins:
+  - search
+  - markdown-exec
+  - mkdocstrings
+{plugin}markdown_extensions:
+  - pymdownx.superfences
+"""
+REUSE_PAGES = {
+    "index.md": "# Home\n\nSee [softmax][attnbook.softmax] and [part two](chapter.md#two).\n",
+    "api.md": "# API\n\n::: attnbook.softmax\n\n::: attnbook.masked_softmax\n",
+    "chapter.md": (
+        '# Chapter\n\n```python exec="1" session="c"\nx = 6 * 7\n```\n\n'
+        '## Two\n\nProse.\n\n```python exec="1" session="c"\nprint(x)\n```\n'
+    ),
+    "warned.md": "# Warned\n\nA [broken link](gone.md) is logged again on every rebuild.\n",
+}
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(site)): path.read_bytes() for path in site.rglob("*") if path.is_file()
+    }
+
+
+def test_a_rebuild_under_serve_reuses_what_did_not_change(tmp_path: Path) -> None:
+    """Unchanged pages are not rendered again, and the site is the same as a fresh build's."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in REUSE_PAGES.items():
+        (docs / name).write_text(text, "utf-8")
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(REUSE_BOOK.format(plugin=plugin_config("en")), "utf-8")
+
+    def serve_build(site: str, reuse: bool = True) -> dict[str, bytes]:
+        config = load_config(str(config_file), site_dir=str(tmp_path / site))
+        config.plugins["attnbook"].rendered.enabled = reuse
+        build(config)
+        return site_files(tmp_path / site)
+
+    first = load_config(str(config_file), site_dir=str(tmp_path / "first"))
+    first.plugins.on_startup(command="serve", dirty=False)
+    build(first)
+    book = first.plugins["attnbook"]
+    assert book.rendered.enabled and book.rendered.reused == {"en": []}
+    fresh = site_files(tmp_path / "first")
+    cached = sorted((tmp_path / ".cache").rglob("*.json"))
+    assert cached, "the examples' outputs are in the disk cache"
+
+    again = serve_build("again")
+    assert sorted(book.rendered.reused["en"]) == ["api.md", "chapter.md", "index.md"]
+    assert "warned.md" not in book.rendered.reused["en"], "its warning is not hidden"
+    assert again == fresh, "a reused page gives the site a fresh build gives (links, objects.inv)"
+    assert sorted((tmp_path / ".cache").rglob("*.json")) == cached, "reused pages keep theirs"
+
+    edit(docs / "chapter.md", "Prose.", "Prose, edited.")
+    edited = serve_build("edited")
+    assert sorted(book.rendered.reused["en"]) == ["api.md", "index.md"]
+    assert "Prose, edited." in edited["chapter/index.html"].decode()
+    assert edited == serve_build("reference", reuse=False)

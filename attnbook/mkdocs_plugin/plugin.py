@@ -30,6 +30,7 @@ from attnbook.mkdocs_plugin.examples import Examples
 from attnbook.mkdocs_plugin.figures import box_figures
 from attnbook.mkdocs_plugin.mathml import typeset_arithmatex
 from attnbook.mkdocs_plugin.notebook_pages import NotebookPages
+from attnbook.mkdocs_plugin.rendered import RenderedPages
 from attnbook.mkdocs_plugin.templates import CompiledTemplates, keep_compiled
 
 __all__ = ["BookPlugin"]
@@ -55,11 +56,13 @@ class BookPlugin(BasePlugin[BookConfig]):
         self.texts = EditionTexts()
         self.cache = DiskCache(None)
         self.templates = CompiledTemplates()  # for every build of the process
+        self.rendered = RenderedPages()  # pages kept between the rebuilds of serve
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Once per process: the dev server's request log, and the editions' files."""
         if command == "serve":
             serve.quiet_request_log()
+            self.rendered.enabled = os.environ.get(NO_CACHE_VARIABLE, "") in ("", "0")
         # jieba segments Chinese for search and announces loading its dictionary on
         # every build, which reads like a problem and is none.
         jieba.setLogLevel(logging.WARNING)
@@ -104,8 +107,14 @@ class BookPlugin(BasePlugin[BookConfig]):
 
     @event_priority(-200)  # after mkdocs-static-i18n (-100) has picked this edition's files
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Each chapter's notebook, and the zip of all, in the edition's folder."""
-        return notebooks.add_notebooks(files, config, self.texts.notebook_credit, self.notebooks)
+        """Each chapter's notebook, and the zip of all, in the edition's folder.
+
+        Then what every page depends on, for reusing pages under serve (``rendered.py``).
+        """
+        files = notebooks.add_notebooks(files, config, self.texts.notebook_credit, self.notebooks)
+        edition, package = _language(config), self.examples.package
+        self.rendered.start_build(config, files, edition, package)
+        return files
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """The theme's templates, compiled once for the whole process (``templates.py``)."""
@@ -115,7 +124,13 @@ class BookPlugin(BasePlugin[BookConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Find the page's executed blocks, so a failure names its file and line."""
+        """Find the page's executed blocks, so a failure names its file and line.
+
+        A page unchanged since an earlier build of this serve process gets no Markdown to
+        convert: its earlier HTML is put back in ``on_page_content``.
+        """
+        if self.rendered.start_page(page, markdown, self.cache):
+            return ""
         source = Path(page.file.abs_src_path or "")
         config_dir = Path(config.config_file_path).parent
         inside = source.is_relative_to(config_dir)
@@ -124,11 +139,18 @@ class BookPlugin(BasePlugin[BookConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Math, the notebook link, notebook pages, and a scrolling box for each figure."""
+        """Math, the notebook link, notebook pages, and a scrolling box for each figure.
+
+        Or, for a page reused under serve, the HTML its earlier rendering gave.
+        """
+        if self.rendered.reusing(page):
+            return self.rendered.reuse(page, config, files, self.cache)
         html = typeset_arithmatex(html)
         notebook = self.notebooks.get(page.file.src_uri)
         html = notebooks.link_notebook(html, page, notebook, self.texts.notebook_link)
-        return box_figures(self.notebook_pages.page_content(html, page, config))
+        html = box_figures(self.notebook_pages.page_content(html, page, config))
+        self.rendered.keep(page, html, config, self.cache)
+        return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Point an edition's pages at the edition's own root (search index, sitemap)."""

@@ -19,7 +19,9 @@ class Contract:
     Args:
         package: The distribution's name, as pinned in ``.ci/constraints.txt``.
         pinned: The pinned version.
-        internals: Dotted names (``module:attribute.path``) that must resolve.
+        internals: Dotted names (``module:attribute.path``) that must resolve. A part
+            ending in ``()`` is called with no arguments, so that ``Class().attribute``
+            names an attribute every instance has.
     """
 
     def __init__(self, package: str, pinned: str, internals: tuple[str, ...]) -> None:
@@ -44,7 +46,10 @@ class Contract:
             try:
                 found: object = importlib.import_module(module_name)
                 for attribute in filter(None, attributes.split(".")):
-                    found = getattr(found, attribute)
+                    made = attribute.endswith("()")
+                    found = getattr(found, attribute.removesuffix("()"))
+                    if made:
+                        found = found()  # type: ignore[operator]
             except (ImportError, AttributeError) as error:
                 problems.append(
                     f"{self.package} (pinned {self.pinned}, installed {installed}): "
