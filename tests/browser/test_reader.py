@@ -134,6 +134,21 @@ def tall_headings(page: Any) -> list[str]:
     )
 
 
+def names_broken_mid_word(page: Any) -> list[str]:
+    """Code names (one word, such as ``masked_softmax``) in tables split across lines."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article table code")]
+            .filter(code => !/\\s/.test(code.textContent.trim()))
+            .filter(code => {
+                const tops = new Set([...code.getClientRects()].map(r => Math.round(r.top)));
+                return tops.size > 1;
+            })
+            .map(code => code.textContent.trim())"""
+        )
+    )
+
+
 # --- pages ------------------------------------------------------------------------------
 
 
@@ -172,6 +187,7 @@ def test_phone_width_no_sideways_scrolling(
             path=shots / f"{name.replace('/', '-')}-{PHONE}-{theme}.png", full_page=True
         )
         assert horizontal_overflow(page) == [], (name, theme)
+        assert names_broken_mid_word(page) == [], (name, theme)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -242,6 +258,10 @@ BROKEN = {
         '<text x="10" y="50">0.2</text><text x="14" y="52">0.4</text></svg></article>'
     ),
     raw_markup: "<article><p>use :func:`masked_softmax` instead</p></article>",
+    names_broken_mid_word: (
+        '<article><table><tr><td style="width: 40px"><code style="word-break: break-all">'
+        "masked_softmax</code></td></tr></table></article>"
+    ),
     tall_headings: (
         '<article><h2 style="width: 200px">attnbook.DIAGRAM_LABELS = MappingProxyType'
         "({'zh': {'cup': '咖啡杯', 'book': '书', 'eye': '眼睛'}})</h2></article>"
