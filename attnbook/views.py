@@ -1,7 +1,7 @@
 """Interactive views of attention weights for web pages and Jupyter, with no server or CDN.
 
 Each view is one self-contained piece of HTML: its data, and optionally the one script
-that brings every view to life, ``attnbook/views.js`` (:func:`views_script`), shipped
+that brings every view to life, ``attnbook/views.js`` (``views_script``), shipped
 inside the package. The book's site loads that script once per page (``mkdocs.yml``'s
 ``extra_javascript``) and the chapters print ``view.to_html(script=False)``; in Jupyter a
 view shows itself with the script inlined, and running the script again is harmless.
@@ -9,13 +9,13 @@ The same script makes every heatmap of ``attnbook.to_svg`` interactive (hover, t
 arrow keys show the query, the key and the weight), which is why a ``BookFigure`` shown
 in Jupyter inlines it too.
 
-- :func:`attention_view`: the model view (a thumbnail per layer and head; open one to see
+- ``attention_view``: the model view (a thumbnail per layer and head; open one to see
   it at full size with its tokens) and the token view (hover a token: the others are
   shaded by how much it attends to them). Weights travel as 256 levels, one byte a
   weight, deflated (by whichever of zlib's strategies gives the fewest bytes) and in
   base64: a 12 × 12 × 128 × 128 grid is tens of KB to about 1 MB, depending on how
   peaked the heads are.
-- :func:`pooling_explorable`: attention pooling with a Gaussian kernel over keys on a
+- ``pooling_explorable``: attention pooling with a Gaussian kernel over keys on a
   line, with sliders for the query and the kernel's width; the page computes what
   ``attention_pooling(score="gaussian")`` computes.
 """
@@ -61,7 +61,8 @@ def views_script() -> str:
     Taught in: "Visualizing attention" (docs/03-visualizing-attention.md).
 
     It enhances every heatmap SVG of ``attnbook.to_svg`` on the page and every view of
-    :func:`attention_view` and :func:`pooling_explorable`, and re-scans the page when
+    [`attention_view`][attnbook.attention_view] and
+    [`pooling_explorable`][attnbook.pooling_explorable], and re-scans the page when
     run again, so pages may include it once or once per figure. No framework, nothing
     loaded from another host.
 
@@ -80,7 +81,7 @@ def views_script() -> str:
 
 
 def _script_tag() -> str:
-    """Return ``<script>`` running :func:`views_script`, for an HTML output that carries it.
+    """Return ``<script>`` running ``views_script()``, for an HTML output that carries it.
 
     The script travels deflated, inside a small loader, as a ``data:`` URL (base64): no
     page pipeline that rewrites text, such as one typesetting ``$…$`` as math, can touch
@@ -165,8 +166,8 @@ class _HTMLView:
 class AttentionView(_HTMLView):
     """Attention weights of layers × heads as an interactive model view and token view.
 
-    Made by :func:`attention_view`; shows itself in Jupyter, and ``to_html`` gives the
-    same widget for a web page.
+    Made by [`attention_view`][attnbook.attention_view]; shows itself in Jupyter, and
+    ``to_html`` gives the same widget for a web page.
 
     Attributes:
         levels: The weights as levels 0 to 255, shape (layers, heads, queries, keys).
@@ -192,7 +193,7 @@ class AttentionView(_HTMLView):
         head_names: list[str] | None,
         palette: NDArray[np.uint8],
     ) -> None:
-        """Hold checked data; use :func:`attention_view` to make one."""
+        """Hold checked data; use [`attention_view`][attnbook.attention_view] to make one."""
         self.levels = levels
         self.low = low
         self.high = high
@@ -306,8 +307,8 @@ def attention_view(
         cmap: A matplotlib colormap or its name, as for ``show_heatmaps``.
 
     Returns:
-        An :class:`AttentionView`: the last expression of a Jupyter cell shows it;
-        ``to_html(script=False)`` gives its HTML for a page that loads the script.
+        An [`AttentionView`][attnbook.AttentionView]: the last expression of a Jupyter
+        cell shows it; ``to_html(script=False)`` gives its HTML for a page that loads the script.
 
     Raises:
         TypeError: If ``weights`` is not numbers, a label list is not a list of str, or
@@ -412,7 +413,7 @@ def _optional_labels(labels: object, expected: int, name: str, what: str) -> lis
 class PoolingExplorable(_HTMLView):
     """Gaussian-kernel attention pooling over keys on a line, with sliders.
 
-    Made by :func:`pooling_explorable`.
+    Made by [`pooling_explorable`][attnbook.pooling_explorable].
 
     Attributes:
         keys: The keys' positions.
@@ -434,7 +435,7 @@ class PoolingExplorable(_HTMLView):
         bandwidth_range: tuple[float, float],
         alt: str,
     ) -> None:
-        """Hold checked data; use :func:`pooling_explorable` to make one."""
+        """Hold checked data; [`pooling_explorable`][attnbook.pooling_explorable] makes one."""
         self.keys = keys
         self.values = values
         self.query = query
@@ -489,8 +490,8 @@ def pooling_explorable(
         alt: What the plot shows, for screen readers (in the page's language).
 
     Returns:
-        A :class:`PoolingExplorable`, shown by Jupyter; ``to_html(script=False)`` for a
-        page that loads the script.
+        A [`PoolingExplorable`][attnbook.PoolingExplorable], shown by Jupyter;
+        ``to_html(script=False)`` for a page that loads the script.
 
     Raises:
         TypeError: If a number is not a real number or ``alt`` not a str.

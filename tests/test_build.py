@@ -55,6 +55,21 @@ def test_page_has_no_error_output(site: Path, chapter: str) -> None:
         assert marker not in text, f"{chapter} shows {marker!r}"
 
 
+CJK = "\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef"
+
+
+@pytest.mark.parametrize("name", [*CHAPTERS, "05-playground", "api", "."])
+def test_chinese_prose_has_no_gaps_from_line_breaks(site: Path, name: str) -> None:
+    """A browser shows a line break of the source as a space, a gap inside a sentence."""
+    gaps = re.compile(rf"[{CJK}][ \t]*\n\s*[{CJK}]")
+    found = [
+        text.strip()[:40]
+        for text in article(site, name).find_all(string=gaps)
+        if not text.find_parent(["pre", "code", "script", "style"])
+    ]
+    assert found == [], found[:5]
+
+
 def test_api_page_shows_only_documented_errors(site: Path) -> None:
     # Docstring examples show tracebacks on purpose; an executed block never may.
     assert "exited with errors" not in article(site, "api").get_text()

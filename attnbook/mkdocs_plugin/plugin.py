@@ -25,6 +25,7 @@ from mkdocs.structure.pages import Page
 
 from attnbook.mkdocs_plugin import editions, notebooks, serve
 from attnbook.mkdocs_plugin.cache import NO_CACHE_VARIABLE, DiskCache
+from attnbook.mkdocs_plugin.cjk import join_cjk_lines
 from attnbook.mkdocs_plugin.config import BookConfig, EditionTexts
 from attnbook.mkdocs_plugin.examples import Examples
 from attnbook.mkdocs_plugin.figures import box_figures
@@ -139,13 +140,13 @@ class BookPlugin(BasePlugin[BookConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Math, the notebook link, notebook pages, and a scrolling box for each figure.
+        """Math, Chinese lines joined, the notebook link, notebook pages, figures in boxes.
 
         Or, for a page reused under serve, the HTML its earlier rendering gave.
         """
         if self.rendered.reusing(page):
             return self.rendered.reuse(page, config, files, self.cache)
-        html = typeset_arithmatex(html)
+        html = join_cjk_lines(typeset_arithmatex(html))
         notebook = self.notebooks.get(page.file.src_uri)
         html = notebooks.link_notebook(html, page, notebook, self.texts.notebook_link)
         html = box_figures(self.notebook_pages.page_content(html, page, config))
