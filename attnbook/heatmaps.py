@@ -567,25 +567,35 @@ def _colorbar_ticks(colorbar: Colorbar, length_inches: float) -> None:
     """Round ticks as close together as the colorbar's length leaves room for, no closer.
 
     The step is the smallest of 1, 2 or 5 times a power of ten that keeps the labels
-    ``_TICK_SPACING`` text heights apart; with no multiple of it on the colorbar, one
-    tick marks the middle.
+    ``_TICK_SPACING`` text heights apart. A colorbar needs two labels to show its range:
+    if that step leaves fewer on it, a smaller step is taken, down to labels one text
+    height apart; with no room for two, one tick marks the middle.
 
     Examples:
         >>> fig = show_heatmaps(np.array([[0.025, 0.9]]), "k", "q", figsize=(3, 1.5))
-        >>> fig.axes[-1].get_yticks()  # 0.6 of about an inch of panel: room for two
-        array([0.5])
+        >>> fig.axes[-1].get_yticks()  # 0.5 alone would not tell the range
+        array([0.2, 0.4, 0.6, 0.8])
     """
     low, high = float(colorbar.norm.vmin), float(colorbar.norm.vmax)  # type: ignore[arg-type]
-    smallest = (high - low) * _TICK_SPACING * _TEXT_POINTS / max(72 * length_inches, 1e-9)
+    per_text = (high - low) * _TEXT_POINTS / max(72 * length_inches, 1e-9)  # one text height
+    smallest = per_text * _TICK_SPACING
     power = 10.0 ** math.floor(math.log10(smallest))
-    step = next(power * m for m in (1, 2, 5, 10) if power * m >= smallest)
-    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
-    ticks = [
-        round(k * step, 12) if abs(step) >= 1e-12 else k * step for k in range(first, last + 1)
-    ]
+    steps = [power * m for m in (0.1, 0.2, 0.5, 1, 2, 5, 10)]
+    step = next(step for step in steps if step >= smallest)
+    ticks = _multiples(step, low, high)
+    for smaller in reversed([s for s in steps if per_text <= s < step]):
+        if len(ticks) >= 2:
+            break
+        ticks = _multiples(smaller, low, high)
     if not ticks:
         ticks = [float(f"{(low + high) / 2:.2g}")]
     colorbar.set_ticks(ticks)
+
+
+def _multiples(step: float, low: float, high: float) -> list[float]:
+    """The multiples of ``step`` from ``low`` to ``high``, rounded to what they print as."""
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [round(k * step, 12) if abs(step) >= 1e-12 else k * step for k in range(first, last + 1)]
 
 
 def _style_colorbar(colorbar: Colorbar, image: AxesImage, norm: Normalize, exponent: int) -> None:

@@ -35,6 +35,18 @@ def test_chapter_has_its_figures_inline(site: Path, chapter: str) -> None:
         )
 
 
+@pytest.mark.parametrize("chapter", [*CHAPTERS, *(f"en/{chapter}" for chapter in CHAPTERS)])
+def test_figures_are_boxes_followed_by_their_captions(site: Path, chapter: str) -> None:
+    """A figure's box is a block of its own, never inside a <p> (which a browser would cut
+    in two, leaving the caption after an empty paragraph and unstyled)."""
+    boxes = article(site, chapter).select("div.attnbook-figure")
+    assert boxes
+    for box in boxes:
+        assert box.parent is not None and box.parent.name != "p", chapter
+        caption = box.find_next_sibling()
+        assert caption is not None and caption.name == "p", chapter
+
+
 @pytest.mark.parametrize("chapter", HEATMAP_CHAPTERS)
 def test_heatmaps_have_hover_titles(site: Path, chapter: str) -> None:
     titles = [title.get_text() for title in article(site, chapter).select("svg[role=img] title")]

@@ -23,6 +23,7 @@ __all__ = [
     "PAGES",
     "SITE_URL",
     "Visit",
+    "full_page_screenshot",
     "source_of",
     "stem",
 ]
@@ -40,6 +41,17 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def full_page_screenshot(page: Any, path: Path | str) -> None:
+    """A screenshot of the whole page, every figure drawn.
+
+    A figure's box has ``content-visibility: auto``: the browser draws it as a reader
+    scrolls near it, and a full-page capture does not scroll. For the capture only, every
+    figure is drawn at once.
+    """
+    page.add_style_tag(content=".attnbook-figure { content-visibility: visible !important; }")
+    page.screenshot(path=str(path), full_page=True)
 
 
 def _page_path(source: Path) -> str:

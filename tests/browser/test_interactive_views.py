@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from attnbook import attention_pooling
-from tests.browser.browser_support import ARTIFACTS, EDITIONS, Visit
+from tests.browser.browser_support import ARTIFACTS, EDITIONS, Visit, full_page_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -340,7 +340,7 @@ def test_views_fit_and_are_screenshotted(
         directory.mkdir(parents=True, exist_ok=True)
         name = f"views-{language}-{width}-{scheme}"
         page.locator(".attnbook-view").scroll_into_view_if_needed()
-        page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
+        full_page_screenshot(page, directory / f"{name}.png")
         page.locator(".ab-thumb").nth(5).click()
         page.locator(".attnbook-view").screenshot(path=str(directory / f"{name}-head.png"))
     finally:

@@ -17,7 +17,15 @@ from typing import Any
 import nbformat
 import pytest
 
-from tests.browser.browser_support import ARTIFACTS, EDITIONS, PAGES, Visit, source_of, stem
+from tests.browser.browser_support import (
+    ARTIFACTS,
+    EDITIONS,
+    PAGES,
+    Visit,
+    full_page_screenshot,
+    source_of,
+    stem,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -270,12 +278,12 @@ def test_dark_mode_toggle_switches_palette_and_figures_stay_legible(
         return seen
 
     light = check("default")
-    page.screenshot(path=shots / f"{name.replace('/', '-')}-light.png", full_page=True)
+    full_page_screenshot(page, shots / f"{name.replace('/', '-')}-light.png")
     page.locator("[data-md-component=palette] label:visible").click()
     page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
     dark = check("slate")
     assert dark["background"] != light["background"] and dark["text"] != light["text"]
-    page.screenshot(path=shots / f"{name.replace('/', '-')}-dark.png", full_page=True)
+    full_page_screenshot(page, shots / f"{name.replace('/', '-')}-dark.png")
     page.locator("[data-md-component=palette] label:visible").click()
     page.wait_for_function("document.body.dataset.mdColorScheme === 'default'")
     assert_clean(visit)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.browser.browser_support import ARTIFACTS, EDITIONS, PAGES, stem
+from tests.browser.browser_support import ARTIFACTS, EDITIONS, PAGES, full_page_screenshot, stem
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -153,6 +153,24 @@ def names_broken_mid_word(page: Any) -> list[str]:
     )
 
 
+def underlines_on_underscores(page: Any) -> list[str]:
+    """Linked code names with an underscore whose underline would sit on the underscore."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article a code")]
+            .filter(code => code.textContent.includes("_"))
+            .filter(code => {
+                const link = getComputedStyle(code.closest("a"));
+                if (!link.textDecorationLine.includes("underline")) return false;
+                const size = parseFloat(getComputedStyle(code).fontSize);
+                const offset = parseFloat(link.textUnderlineOffset) || 0;
+                return offset < 0.25 * size;
+            })
+            .map(code => code.textContent.trim())"""
+        )
+    )
+
+
 # --- pages ------------------------------------------------------------------------------
 
 
@@ -187,11 +205,10 @@ def test_phone_width_no_sideways_scrolling(
     shots.mkdir(parents=True, exist_ok=True)
     for theme in THEMES:
         page = open_page(PAGES[name], PHONE, theme)
-        page.screenshot(
-            path=shots / f"{name.replace('/', '-')}-{PHONE}-{theme}.png", full_page=True
-        )
+        full_page_screenshot(page, shots / f"{name.replace('/', '-')}-{PHONE}-{theme}.png")
         assert horizontal_overflow(page) == [], (name, theme)
         assert names_broken_mid_word(page) == [], (name, theme)
+        assert underlines_on_underscores(page) == [], (name, theme)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -262,6 +279,10 @@ BROKEN = {
         '<text x="10" y="50">0.2</text><text x="14" y="52">0.4</text></svg></article>'
     ),
     raw_markup: "<article><p>Made by :func:<code>attention_view</code>.</p></article>",
+    underlines_on_underscores: (
+        '<article><p><a href="#" style="text-decoration: underline">'
+        "<code>masked_softmax</code></a></p></article>"
+    ),
     names_broken_mid_word: (
         '<article><table><tr><td style="width: 40px"><code style="word-break: break-all">'
         "masked_softmax</code></td></tr></table></article>"
