@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -49,6 +50,30 @@ def visible_examples(path: Path) -> list[ExecutedBlock]:
         for block in blocks
         if dict(block.options).get("source") and not collapsed(lines, block)
     ]
+
+
+#: The longest line of code that fits the desktop column without wrapping (1280 px), in
+#: columns of the monospace font (a Chinese character takes two); a wrapped line starts
+#: again at the left edge and reads as wrongly indented.
+CODE_WIDTH = 80
+PAGES = sorted((ROOT / "docs").glob("*.md"))
+
+
+def columns(line: str) -> int:
+    """The width of ``line`` in monospace columns: wide (East Asian) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda path: path.name)
+def test_shown_code_fits_the_column_without_wrapping(page: Path) -> None:
+    long = []
+    inside = False
+    for number, line in enumerate(page.read_text(encoding="utf-8").split("\n"), start=1):
+        if line.lstrip().startswith("```"):
+            inside = not inside
+        elif inside and columns(line) > CODE_WIDTH and not HIDDEN_LINE.search(line):
+            long.append(f"docs/{page.name}:{number}: {columns(line)} columns")
+    assert long == []
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.name)

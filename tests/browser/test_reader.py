@@ -171,6 +171,27 @@ def underlines_on_underscores(page: Any) -> list[str]:
     )
 
 
+def wrapped_code_lines(page: Any) -> list[str]:
+    """Code blocks with a line the browser wrapped (it restarts at the left edge)."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article pre > code")]
+            .filter(code => {
+                const lines = code.textContent.split("\\n").filter(l => l.trim()).length;
+                const range = document.createRange();
+                range.selectNodeContents(code);
+                const tops = new Set(
+                    [...range.getClientRects()]
+                        .filter(r => r.width > 0)
+                        .map(r => Math.round(r.top))
+                );
+                return tops.size > lines;
+            })
+            .map(code => code.textContent.split("\\n")[0].slice(0, 50))"""
+        )
+    )
+
+
 # --- pages ------------------------------------------------------------------------------
 
 
@@ -219,6 +240,10 @@ def test_figures_in_the_dark_and_their_texts(
         page = open_page(PAGES[name], width, "dark")
         assert light_boxes_in_the_dark(page) == [], (name, width)
         assert overlapping_figure_texts(page) == [], (name, width)
+        # Not yet the API page: its docstrings' examples print error messages longer
+        # than the column (left for now, noted on issue 13).
+        if width == DESKTOP and stem(name) != "api":
+            assert wrapped_code_lines(page) == [], name
 
 
 @pytest.mark.parametrize("name", [name for name in PAGES if stem(name) == "api"])
@@ -282,6 +307,10 @@ BROKEN = {
     underlines_on_underscores: (
         '<article><p><a href="#" style="text-decoration: underline">'
         "<code>masked_softmax</code></a></p></article>"
+    ),
+    wrapped_code_lines: (
+        '<article><pre style="width: 200px"><code style="white-space: pre-wrap; '
+        'line-height: 20px">x = "a line of code far longer than its box"</code></pre></article>'
     ),
     names_broken_mid_word: (
         '<article><table><tr><td style="width: 40px"><code style="word-break: break-all">'
