@@ -30,6 +30,7 @@ from attnbook.mkdocs_plugin.config import BookConfig, EditionTexts
 from attnbook.mkdocs_plugin.examples import Examples
 from attnbook.mkdocs_plugin.figures import box_figures
 from attnbook.mkdocs_plugin.mathml import typeset_arithmatex
+from attnbook.mkdocs_plugin.names import break_names
 from attnbook.mkdocs_plugin.notebook_pages import NotebookPages
 from attnbook.mkdocs_plugin.rendered import RenderedPages
 from attnbook.mkdocs_plugin.templates import CompiledTemplates, keep_compiled
@@ -140,7 +141,10 @@ class BookPlugin(BasePlugin[BookConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Math, Chinese lines joined, the notebook link, notebook pages, figures in boxes.
+        """Math, Chinese lines, the notebook link, notebook pages, figures, long names.
+
+        Math becomes MathML, Chinese lines are joined, figures get their boxes, and the
+        API page's long names get places to break.
 
         Or, for a page reused under serve, the HTML its earlier rendering gave.
         """
@@ -149,7 +153,7 @@ class BookPlugin(BasePlugin[BookConfig]):
         html = join_cjk_lines(typeset_arithmatex(html))
         notebook = self.notebooks.get(page.file.src_uri)
         html = notebooks.link_notebook(html, page, notebook, self.texts.notebook_link)
-        html = box_figures(self.notebook_pages.page_content(html, page, config))
+        html = break_names(box_figures(self.notebook_pages.page_content(html, page, config)))
         self.rendered.keep(page, html, config, self.cache)
         return html
 

@@ -153,6 +153,31 @@ def names_broken_mid_word(page: Any) -> list[str]:
     )
 
 
+def heading_names_broken_mid_word(page: Any) -> list[str]:
+    """Names in headings split across lines other than after a dot or an underscore."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article :is(h1, h2, h3, h4) .doc-object-name")]
+            .filter(name => {
+                const walker = document.createTreeWalker(name, NodeFilter.SHOW_TEXT);
+                let last = null;
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    for (let i = 0; i < node.length; i++) {
+                        const range = document.createRange();
+                        range.setStart(node, i);
+                        range.setEnd(node, i + 1);
+                        const top = Math.round(range.getBoundingClientRect().top);
+                        if (last && top > last.top + 2 && !/[._]/.test(last.char)) return true;
+                        last = {top, char: node.data[i]};
+                    }
+                }
+                return false;
+            })
+            .map(name => name.textContent.trim())"""
+        )
+    )
+
+
 def underlines_on_underscores(page: Any) -> list[str]:
     """Linked code names with an underscore whose underline would sit on the underscore."""
     return list(
@@ -230,6 +255,7 @@ def test_phone_width_no_sideways_scrolling(
         assert horizontal_overflow(page) == [], (name, theme)
         assert names_broken_mid_word(page) == [], (name, theme)
         assert underlines_on_underscores(page) == [], (name, theme)
+        assert heading_names_broken_mid_word(page) == [], (name, theme)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -304,6 +330,10 @@ BROKEN = {
         '<text x="10" y="50">0.2</text><text x="14" y="52">0.4</text></svg></article>'
     ),
     raw_markup: "<article><p>Made by :func:<code>attention_view</code>.</p></article>",
+    heading_names_broken_mid_word: (
+        '<article><h2 style="width: 60px; word-break: break-all">'
+        '<span class="doc-object-name">attnbook.pooling_explorable</span></h2></article>'
+    ),
     underlines_on_underscores: (
         '<article><p><a href="#" style="text-decoration: underline">'
         "<code>masked_softmax</code></a></p></article>"
