@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from attnbook.mkdocs_plugin.compat import Contract
+from attnbook.mkdocs_plugin.compat import jieba as jieba_compat
 from attnbook.mkdocs_plugin.compat import markdown_exec as markdown_exec_compat
 from attnbook.mkdocs_plugin.compat import mkdocs_autorefs as mkdocs_autorefs_compat
 from attnbook.mkdocs_plugin.compat import mkdocs_jupyter as mkdocs_jupyter_compat
@@ -22,6 +23,7 @@ from attnbook.mkdocs_plugin.compat import mkdocs_static_i18n as mkdocs_static_i1
 from tests.support import ROOT
 
 CONTRACTS = [
+    jieba_compat.CONTRACT,
     markdown_exec_compat.CONTRACT,
     mkdocs_autorefs_compat.CONTRACT,
     mkdocs_jupyter_compat.CONTRACT,
@@ -119,3 +121,25 @@ def test_the_check_of_internals_can_fail(tmp_path: Path) -> None:
     uses = private_uses(sample)
     assert len(uses) == 2 and "sample.py:1" in uses[0] and "assigns nbconvert2.nb2html" in uses[1]
     assert private_uses(PLUGIN / "compat" / "mkdocs_jupyter.py"), "the compat module does"
+
+
+def test_a_user_dictionary_loaded_again_segments_as_the_first_time(tmp_path: Path) -> None:
+    """mkdocs-material loads it on every build; search must not drift from build to build."""
+    import jieba
+
+    dictionary = tmp_path / "terms.txt"
+    dictionary.write_text("注意力汇聚 200000 n\n热力图 200000 n\n", encoding="utf-8")
+    text = "读热力图时，注意力汇聚的权重突出性和易见性都看得见"
+
+    def load() -> None:  # as mkdocs-material does on each build, after the plugin's on_config
+        jieba_compat.forget_user_words(dictionary)
+        with dictionary.open("rb") as words:
+            jieba.load_userdict(words)
+
+    load()
+    first, total = jieba.lcut(text), jieba.dt.total
+    for _ in range(3):
+        load()
+    assert jieba.dt.total == total
+    assert jieba.lcut(text) == first
+    assert "注意力汇聚" in first and "热力图" in first

@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 from attnbook.mkdocs_plugin import editions, notebooks, serve
 from attnbook.mkdocs_plugin.cache import NO_CACHE_VARIABLE, DiskCache
 from attnbook.mkdocs_plugin.cjk import join_cjk_lines
+from attnbook.mkdocs_plugin.compat import jieba as jieba_compat
 from attnbook.mkdocs_plugin.config import BookConfig, EditionTexts
 from attnbook.mkdocs_plugin.examples import Examples
 from attnbook.mkdocs_plugin.figures import box_figures
@@ -72,7 +73,10 @@ class BookPlugin(BasePlugin[BookConfig]):
 
     @event_priority(100)  # before every plugin: mkdocstrings picks its locale in its on_config
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """The edition's language and texts; the example runner; the notebook converter."""
+        """The edition's language and texts; the example runner; the notebook converter.
+
+        Also keeps jieba's word frequencies the same from build to build (search).
+        """
         editions.set_language(config)
         language = _language(config)
         if language not in self.config.editions:
@@ -88,6 +92,12 @@ class BookPlugin(BasePlugin[BookConfig]):
         runner = partial(base_format, language="python", run=self.examples.run)
         formatters["python"] = runner  # type: ignore[assignment]
         self.notebook_pages.configure(config, self.config.cell_timeout)
+        # mkdocs-material's search loads its jieba user dictionary again in its on_config,
+        # after this one: what the last load added is taken back first (compat/jieba.py).
+        search = config.plugins.get("material/search")
+        user_words = search.config.get("jieba_dict_user") if search is not None else None
+        if user_words and Path(user_words).is_file():
+            jieba_compat.forget_user_words(Path(user_words))
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
