@@ -1,4 +1,4 @@
-"""Chinese prose without the spaces of the source's line breaks.
+r"""Chinese prose without the spaces of the source's line breaks.
 
 Markdown keeps a line break inside a paragraph as a newline, and a browser shows a
 newline as a space. Between two Chinese characters that space is a visible gap in the
@@ -8,12 +8,10 @@ Chinese edition had such gaps. :func:`join_cjk_lines` removes a line break (and 
 indentation after it) where the text on both sides of it is Chinese; a break next to
 Latin text stays a space, and code, scripts and styles are left as they are.
 
->>> join_cjk_lines(f"<p>资源很少，{NEWLINE}放在这里。</p>")
+>>> join_cjk_lines("<p>资源很少，\n放在这里。</p>")
 '<p>资源很少，放在这里。</p>'
->>> join_cjk_lines(f"<p>用 <code>show_heatmaps</code>{NEWLINE}画图</p>") == (
-...     f"<p>用 <code>show_heatmaps</code>{NEWLINE}画图</p>"
-... )
-True
+>>> join_cjk_lines("<p>用 <code>show_heatmaps</code>\n画图</p>")
+'<p>用 <code>show_heatmaps</code>\n画图</p>'
 """
 
 from __future__ import annotations
@@ -21,8 +19,6 @@ from __future__ import annotations
 import re
 
 __all__ = ["join_cjk_lines"]
-
-NEWLINE = "\n"
 
 # CJK punctuation, kana, unified ideographs, compatibility ideographs, full-width forms.
 _CJK = "\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
