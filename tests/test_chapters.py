@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pytest
 
 from attnbook.mkdocs_plugin.blocks import ExecutedBlock, executed_blocks
@@ -87,6 +88,7 @@ def test_visible_examples_run_when_pasted_in_order(chapter: Path) -> None:
     namespace: dict[str, object] = {"__name__": "__main__"}
     with (
         matplotlib.rc_context(),
+        np.printoptions(),  # a chapter sets NumPy's print precision for itself
         warnings.catch_warnings(),
         contextlib.redirect_stdout(io.StringIO()),
     ):
