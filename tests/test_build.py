@@ -53,6 +53,31 @@ def test_heatmaps_have_hover_titles(site: Path, chapter: str) -> None:
     assert any(re.search(r"\d\.\d", title) for title in titles), titles[:5]
 
 
+@pytest.mark.parametrize(
+    "chapter", [*HEATMAP_CHAPTERS, *(f"en/{chapter}" for chapter in HEATMAP_CHAPTERS)]
+)
+def test_every_colorbar_shows_its_range(site: Path, chapter: str) -> None:
+    """A colorbar needs two numbers to tell its range: one label (0.5) tells nothing.
+
+    The colorbar is the figure's 1 × 64 ramp image; its labels are the numbers after it.
+    """
+    bars = 0
+    for figure in article(site, chapter).select("svg[role=img]"):
+        ramp = figure.find("image", attrs={"width": "1", "height": "64"})
+        if ramp is None:
+            continue
+        bars += 1
+        numbers = [
+            text.get_text()
+            for text in ramp.find_all_next("text")
+            if re.fullmatch(r"[−-]?[\d.]+(e[−-]?\d+)?", text.get_text().strip())
+            and figure in text.parents
+        ]
+        label = figure.get("aria-label", "")[:50]
+        assert len(numbers) >= 2, f"{chapter}: the colorbar of {label!r} reads {numbers}"
+    assert bars, chapter
+
+
 def test_ids_are_unique_on_every_page(site: Path) -> None:
     for chapter in CHAPTERS:
         ids = [tag["id"] for tag in page(site, chapter).find_all(id=True)]
