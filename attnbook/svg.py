@@ -32,7 +32,7 @@ rewritten so that many figures can share one page and both light and dark themes
   laid out exactly when it was made, is drawn once. ``to_png`` samples its cells to
   whole pixels directly and writes the PNG itself.
 - **Accessible and responsive**: the root has ``role="img"``, an ``aria-label``, a
-  ``viewBox`` and ``max-width:100%;height:auto``, and a ``min-width`` of 0.6 of its
+  ``viewBox`` and ``max-width:100%;height:auto``, and a ``min-width`` of 0.8 of its
   size, so that on a phone a wide figure stays legible and scrolls in its box (the book
   puts each figure in a box that scrolls sideways) instead of shrinking its text away.
 
@@ -87,7 +87,7 @@ _SEGMENT = re.compile(
 )
 _HIDDEN_CONTAINERS = ("defs", "clipPath", "mask", "pattern", "marker", "symbol")
 _PIXELS_PER_POINT = 4 / 3  # CSS pixels
-_MIN_SCALE = 0.6  # the smallest a figure shrinks to on a narrow page: 9 pt text stays ~7 px
+_MIN_SCALE = 0.8  # the smallest a figure shrinks to on a narrow page: 9 pt text stays ~10 px
 
 
 class BookFigure(Figure):

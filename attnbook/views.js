@@ -52,7 +52,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
 .attnbook-view button,.attnbook-view select,.attnbook-pooling input{font:inherit;color:inherit}
 .attnbook-view select{background:none;border:1px solid currentColor;border-radius:.2em;padding:.1em .2em}
 .attnbook-view option{color:#000;background:#fff}
-.attnbook-view .ab-grid{display:grid;gap:4px .5em;align-items:center;grid-template-columns:auto minmax(0,1fr)}
+.attnbook-view .ab-grid{display:grid;gap:4px .5em;align-items:center;grid-template-columns:auto minmax(0,1fr);margin:0 auto}
 .attnbook-view .ab-row{position:relative}
 .attnbook-view .ab-heads{height:1.6em}
 .attnbook-view .ab-heads .ab-name{position:absolute;bottom:0}
@@ -61,7 +61,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
 .attnbook-view .ab-thumb:hover,.attnbook-view .ab-thumb:focus-visible{outline:2px solid currentColor;outline-offset:1px}
 .attnbook-view canvas{display:block;width:100%;image-rendering:pixelated}
 .attnbook-view .ab-name{font-size:.8em;text-align:center;overflow:hidden;white-space:nowrap}
-.attnbook-view .ab-detail{display:grid;grid-template-columns:auto minmax(0,1fr);max-width:32em;font-size:.75em}
+.attnbook-view .ab-detail{display:grid;margin:0 auto;grid-template-columns:auto minmax(0,1fr);max-width:32em;font-size:.75em}
 .attnbook-view .ab-bar{grid-column:1/3;display:flex;gap:.8em;align-items:center;margin-bottom:.5em;font-size:1.33em}
 .attnbook-view .ab-back{padding:.3em .8em;border:1px solid currentColor;border-radius:.2em;background:none;cursor:pointer;min-height:24px}
 .attnbook-view .ab-qs{display:flex;flex-direction:column;text-align:right;padding-right:.3em}
@@ -70,13 +70,13 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
 .attnbook-view .ab-ks span{writing-mode:vertical-rl;justify-content:flex-start}
 .attnbook-view .ab-map{position:relative}
 .attnbook-view .ab-band{position:absolute;pointer-events:none;box-sizing:border-box;border:2px solid currentColor}
-.attnbook-view .ab-sentence{line-height:2.2}
+.attnbook-view .ab-sentence{line-height:2.2;text-align:center}
 .attnbook-view .ab-sentence span{padding:.2em .25em;margin:0 .1em;border-radius:.2em;cursor:default}
 .attnbook-view .ab-sentence span.ab-on{outline:2px solid currentColor}
-.attnbook-view .ab-controls{display:flex;flex-wrap:wrap;gap:1em}
-.attnbook-pooling label{display:block;margin:.4em 0}
-.attnbook-pooling input[type=range]{box-sizing:border-box;width:100%;max-width:24em;margin:.4em 0;display:block}
-.attnbook-pooling svg{display:block;width:100%;max-width:36em;height:auto}`;
+.attnbook-view .ab-controls{display:flex;flex-wrap:wrap;gap:1em;justify-content:center}
+.attnbook-pooling label{display:block;max-width:24em;margin:.4em auto}
+.attnbook-pooling input[type=range]{box-sizing:border-box;width:100%;margin:.4em 0;display:block;accent-color:#cb181d}
+.attnbook-pooling svg{display:block;width:100%;max-width:36em;height:auto;margin:0 auto}`;
   const addStyle = () => {
     if (document.getElementById("attnbook-views-style")) return;
     document.head.appendChild(make("style", { id: "attnbook-views-style" }, CSS));
@@ -108,11 +108,17 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
         panel.cells.set(r * cols + c, path);
         panel.rowUsed[r] = panel.colUsed[c] = 1;
       }
-      // The outline goes beside the cells, in their units, not among them.
-      panel.mark = document.createElementNS(SVG, "path");
+      // The outline goes beside the cells, in their units, not among them: a white line
+      // over a wider dark one, so that it shows on the palest and the darkest cell alike.
+      panel.mark = document.createElementNS(SVG, "g");
       panel.mark.setAttribute("transform", g.getAttribute("transform") || "");
       panel.mark.setAttribute("class", "attnbook-mark");
-      panel.mark.setAttribute("style", "fill:none;stroke:currentColor;stroke-width:2px;vector-effect:non-scaling-stroke;pointer-events:none");
+      panel.mark.setAttribute("style", "fill:none;pointer-events:none");
+      panel.lines = ["#000;stroke-opacity:.7;stroke-width:4px", "#fff;stroke-width:2px"].map((stroke) => {
+        const line = document.createElementNS(SVG, "path");
+        line.setAttribute("style", `stroke:${stroke};vector-effect:non-scaling-stroke`);
+        return panel.mark.appendChild(line);
+      });
       return panel;
     });
     if (!panels.length || !panels[0].cells.size) return;
@@ -137,7 +143,8 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       const [c0, c1] = span(panel.colUsed, c), [r0, r1] = span(panel.rowUsed, r);
       // The cell spans [c, c+1] × [r-.5, r+.5] in the group's units (see to_svg).
       const box = (x0, y0, x1, y1) => `M${x0} ${y0 - 0.5}H${x1}V${y1 - 0.5}H${x0}Z`;
-      panel.mark.setAttribute("d", box(c0, r, c1, r + 1) + box(c, r0, c + 1, r1) + box(c, r, c + 1, r + 1));
+      const outline = box(c0, r, c1, r + 1) + box(c, r0, c + 1, r1) + box(c, r, c + 1, r + 1);
+      for (const line of panel.lines) line.setAttribute("d", outline);
       for (const other of panels) if (other !== panel) other.mark.remove();
       panel.g.after(panel.mark);
       const title = path.textContent;
@@ -517,8 +524,19 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     };
     el("line", { x1: 15, x2: 315, y1: 190, y2: 190, stroke: "currentColor", "stroke-opacity": 0.5 });
     el("line", { x1: 15, x2: 315, y1: Y(mean), y2: Y(mean), stroke: "currentColor", "stroke-dasharray": "4 3" });
-    const avgLabel = el("text", { x: 315, y: Y(mean) - 4, "text-anchor": "end", "font-size": 10, fill: "currentColor" });
-    avgLabel.textContent = `${w.average} ${fmt(mean)}`;
+    // The average's label goes at an end of its line, above or below it, wherever it
+    // keeps furthest from the points (its width estimated: a CJK character is 10 units).
+    const avgText = `${w.average} ${fmt(mean)}`;
+    const avgWidth = [...avgText].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 10 : 5.6), 0);
+    const clearance = ([x0, y0]) => Math.min(...keys.map((k, i) => {
+      const px = X(k), py = Y(values[i]);
+      const dx = Math.max(x0 - px, 0, px - (x0 + avgWidth)), dy = Math.max(y0 - 10 - py, 0, py - (y0 + 2));
+      return Math.hypot(dx, dy);
+    }));
+    const spots = [[315 - avgWidth, Y(mean) - 4], [315 - avgWidth, Y(mean) + 12], [20, Y(mean) - 4], [20, Y(mean) + 12]];
+    const [avgX, avgY] = spots.reduce((best, spot) => (clearance(spot) > clearance(best) + 0.5 ? spot : best));
+    const avgLabel = el("text", { x: avgX, y: avgY, "font-size": 10, fill: "currentColor" });
+    avgLabel.textContent = avgText;
     const bars = keys.map((k) => el("rect", { x: X(k) - 4, width: 8, fill: "#cb181d" }));
     keys.forEach((k, i) => el("circle", { cx: X(k), cy: Y(values[i]), r: 3.5, fill: "currentColor" }));
     const qLine = el("line", { y1: 10, y2: 190, stroke: "#cb181d", "stroke-width": 1.5 });

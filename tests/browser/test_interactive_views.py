@@ -139,8 +139,8 @@ def test_arrow_keys_move_the_highlighted_cell(visit: Visit, language: str) -> No
     assert "σ = 0.2" in readout_of(figure)
     # The highlight (row, column and cell) is drawn in the panel of the cell.
     assert figure.evaluate(
-        """svg => svg.querySelectorAll("path.attnbook-mark").length === 1
-            && svg.querySelector("path.attnbook-mark").previousElementSibling
+        """svg => svg.querySelectorAll(".attnbook-mark").length === 1
+            && svg.querySelector(".attnbook-mark").previousElementSibling
                === svg.querySelectorAll("g.cells")[1]"""
     )
     assert_clean(visit)

@@ -108,6 +108,125 @@ def overlapping_figure_texts(page: Any) -> list[str]:
     )
 
 
+def texts_on_points(page: Any) -> list[str]:
+    """Texts inside a figure that touch one of its points (a ``<circle>``)."""
+    return list(
+        page.evaluate(
+            """() => {
+            const found = [];
+            document.querySelectorAll("article svg[role=img]").forEach((svg, n) => {
+                const dots = [...svg.querySelectorAll("circle")]
+                    .map(c => c.getBoundingClientRect());
+                for (const text of svg.querySelectorAll("text")) {
+                    const t = text.getBoundingClientRect();
+                    if (!text.textContent.trim() || !t.width) continue;
+                    const touched = dots.some(d => d.width && d.left < t.right + 1
+                        && d.right > t.left - 1 && d.top < t.bottom + 1 && d.bottom > t.top - 1);
+                    if (touched) found.push(`figure ${n}: "${text.textContent.trim()}"`);
+                }
+            });
+            return found;
+        }"""
+        )
+    )
+
+
+def views_off_centre(page: Any) -> list[str]:
+    """Parts of an interactive view that sit off the centre line its readouts are on."""
+    return list(
+        page.evaluate(
+            """() => {
+            const off = [];
+            const union = els => {
+                const rs = els.map(e => e.getBoundingClientRect()).filter(r => r.width);
+                if (!rs.length) return null;
+                return [Math.min(...rs.map(r => r.left)), Math.max(...rs.map(r => r.right))];
+            };
+            document.querySelectorAll(".attnbook-view, .attnbook-pooling").forEach((view, n) => {
+                const box = view.getBoundingClientRect();
+                const centre = (box.left + box.right) / 2;
+                const parts = {
+                    grid: [view.querySelector(".ab-grid")],
+                    controls: [...view.querySelectorAll(".ab-controls > *")],
+                    sentence: [...view.querySelectorAll(".ab-sentence > span")],
+                    sliders: [...view.querySelectorAll("input[type=range]")],
+                    plot: [view.querySelector(":scope > svg")],
+                };
+                for (const [name, els] of Object.entries(parts)) {
+                    const span = union(els.filter(Boolean));
+                    if (span && Math.abs((span[0] + span[1]) / 2 - centre) > 4)
+                        off.push(`view ${n}: its ${name} is `
+                            + `${Math.round((span[0] + span[1]) / 2 - centre)} px off centre`);
+                }
+            });
+            return off;
+        }"""
+        )
+    )
+
+
+def tiny_figure_texts(page: Any) -> list[str]:
+    """Texts of a figure drawn smaller than 8 CSS pixels (a wide figure should scroll instead)."""
+    return list(
+        page.evaluate(
+            """() => {
+            const tiny = [];
+            document.querySelectorAll("article svg[role=img]").forEach((svg, n) => {
+                for (const text of svg.querySelectorAll("text")) {
+                    const t = text.getBoundingClientRect();
+                    if (!text.textContent.trim() || !t.width) continue;
+                    // its font size through the figure's scaling, in CSS pixels on screen
+                    const m = text.getScreenCTM();
+                    const size = parseFloat(getComputedStyle(text).fontSize);
+                    const shown = size * Math.hypot(m.a, m.b);
+                    const what = `"${text.textContent.trim()}" at ${shown.toFixed(1)} px`;
+                    if (shown < 8) tiny.push(`figure ${n}: ${what}`);
+                }
+            });
+            return tiny.slice(0, 10);
+        }"""
+        )
+    )
+
+
+def cut_without_a_cue(page: Any) -> list[str]:
+    """Figures and formulas cut off at the side (they scroll in their box) with no fade."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll(
+                "article .attnbook-figure, article math[display=block]")]
+            .filter(box => box.scrollWidth > box.clientWidth + 1)
+            .filter(box => {
+                box.scrollLeft = 0;
+                const style = getComputedStyle(box);
+                const mask = style.maskImage || style.webkitMaskImage || "none";
+                return mask === "none" || parseFloat(style.getPropertyValue("--ab-fade-end")) <= 0;
+            })
+            .map(box => (box.querySelector("[aria-label]") || box).getAttribute("aria-label")
+                || box.textContent.slice(0, 40))"""
+        )
+    )
+
+
+def lonely_header_links(page: Any) -> list[str]:
+    """Headings whose hidden permalink mark (¶) wrapped onto a line of its own."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article :is(h1, h2, h3, h4)")].filter(h => {
+                const link = h.querySelector(":scope > .headerlink");
+                if (!link || !link.getClientRects().length) return false;
+                const range = document.createRange();
+                range.setStart(h, 0);
+                range.setEndBefore(link);
+                const lines = [...range.getClientRects()].filter(r => r.width);
+                if (!lines.length) return false;
+                const last = Math.max(...lines.map(r => r.bottom));
+                return link.getClientRects()[0].top >= last - 2;
+            }).map(h => h.textContent.slice(0, 40))"""
+        )
+    )
+
+
 # A reST role as written (:func:`f`) or as rendered once its backticks became code
 # (":func:f", or "class: F" where a docstring section ate the first colon).
 RAW_ROLE = re.compile(
@@ -256,6 +375,9 @@ def test_phone_width_no_sideways_scrolling(
         assert names_broken_mid_word(page) == [], (name, theme)
         assert underlines_on_underscores(page) == [], (name, theme)
         assert heading_names_broken_mid_word(page) == [], (name, theme)
+        assert tiny_figure_texts(page) == [], (name, theme)
+        assert cut_without_a_cue(page) == [], (name, theme)
+        assert lonely_header_links(page) == [], (name, theme)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -266,6 +388,8 @@ def test_figures_in_the_dark_and_their_texts(
         page = open_page(PAGES[name], width, "dark")
         assert light_boxes_in_the_dark(page) == [], (name, width)
         assert overlapping_figure_texts(page) == [], (name, width)
+        assert texts_on_points(page) == [], (name, width)
+        assert views_off_centre(page) == [], (name, width)
         # Not yet the API page: its docstrings' examples print error messages longer
         # than the column (left for now, noted on issue 13).
         if width == DESKTOP and stem(name) != "api":
@@ -328,6 +452,27 @@ BROKEN = {
     overlapping_figure_texts: (
         '<article><svg role="img" aria-label="crowded" width="200" height="100">'
         '<text x="10" y="50">0.2</text><text x="14" y="52">0.4</text></svg></article>'
+    ),
+    texts_on_points: (
+        '<article><svg role="img" aria-label="crowded" width="200" height="100">'
+        '<circle cx="30" cy="50" r="4"/><text x="32" y="54">average 0.8</text></svg></article>'
+    ),
+    views_off_centre: (
+        '<div class="attnbook-view" style="width: 300px"><div class="ab-grid" '
+        'style="max-width: 100px">grid</div></div>'
+    ),
+    tiny_figure_texts: (
+        '<article><svg role="img" aria-label="small" width="100" height="50" viewBox="0 0 200 100">'
+        '<text x="10" y="50" font-size="12">0.25</text></svg></article>'
+    ),
+    cut_without_a_cue: (
+        '<article><div class="attnbook-figure" style="overflow-x: auto; width: 200px">'
+        '<svg role="img" aria-label="wide" width="600" height="50"></svg></div></article>'
+    ),
+    lonely_header_links: (
+        '<article><h2 style="width: 7.5ch; font: 16px monospace">abcdef'
+        '<a class="headerlink" href="#" style="display: inline-block; margin-left: 1ch">¶</a>'
+        "</h2></article>"
     ),
     raw_markup: "<article><p>Made by :func:<code>attention_view</code>.</p></article>",
     heading_names_broken_mid_word: (
