@@ -315,7 +315,7 @@ def softmax(x: ArrayLike | torch.Tensor, axis: int = -1) -> NDArray[np.float64] 
         >>> softmax([1.0, np.nan])  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: x must not hold NaN or +inf, got 1 NaN and 0 +inf value(s) in list ...
+        ValueError: x must not hold NaN or +inf, got 1 NaN and 0 +inf value(s) ...
     """
     (scores,), out_dtype = _prepare({"x": x}, allow_neg_inf=True)
     dim = _normalize_axis(axis, scores, "x", x)
@@ -672,13 +672,14 @@ def attention_pooling(
         >>> attention_pooling([[4.0, 0.0]], keys, values, "cosine")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: unknown score 'cosine'; known scores are 'dot', 'scaled_dot', 'gaussian', ...
+        ValueError: unknown score 'cosine'; known scores are 'dot', 'scaled_dot', ...
 
         Tensors give tensors, and gradients flow back to the queries:
 
         >>> import torch
         >>> query = torch.tensor([[4.0, 0.0]], requires_grad=True)
-        >>> output, weights = attention_pooling(query, torch.tensor(keys), torch.tensor(values))
+        >>> keys, values = torch.tensor(keys), torch.tensor(values)
+        >>> output, weights = attention_pooling(query, keys, values)
         >>> output.sum().backward()
         >>> query.grad.shape
         torch.Size([1, 2])

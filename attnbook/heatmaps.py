@@ -187,16 +187,16 @@ def show_heatmaps(
         (7, 0.2)
         >>> model = np.full((12, 12, 8, 8), 1 / 8)  # 12 layers × 12 heads: composed
         >>> fig = show_heatmaps(model, "Keys", "Queries")
-        >>> len(fig.axes), fig.axes[0].images[0].get_array().shape  # gaps between panels
+        >>> len(fig.axes), fig.axes[0].images[0].get_array().shape  # with gaps
         (2, (107, 107))
-        >>> fig = show_heatmaps(model, "Keys", "Queries", figsize=(7, 7))  # d2l: whole figure
+        >>> fig = show_heatmaps(model, "Keys", "Queries", figsize=(7, 7))  # as d2l
         >>> fig.get_size_inches()
         array([7., 7.])
 
         A PyTorch module's weights per head, and a model's tuple of per-layer weights:
 
         >>> import torch
-        >>> mha = torch.nn.MultiheadAttention(embed_dim=8, num_heads=2, batch_first=True)
+        >>> mha = torch.nn.MultiheadAttention(8, num_heads=2, batch_first=True)
         >>> x = torch.randn(1, 5, 8)
         >>> _, weights = mha(x, x, x, need_weights=True, average_attn_weights=False)
         >>> weights.shape  # (batch, heads, queries, keys); it requires grad

@@ -120,7 +120,8 @@ class BookFigure(Figure):
         >>> list(fig._repr_mimebundle_(include=["image/png"]))
         ['image/png']
         >>> from attnbook.heatmaps import show_heatmaps
-        >>> "<script src=" in show_heatmaps([[1.0, 0.0]], "Keys", "Queries")._repr_html_()
+        >>> fig = show_heatmaps([[1.0, 0.0]], "Keys", "Queries")
+        >>> "<script src=" in fig._repr_html_()
         True
     """
 

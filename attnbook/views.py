@@ -324,7 +324,7 @@ def attention_view(
         <AttentionView: 2 layer(s) × 3 head(s), 4 queries × 4 keys, weights 0 to 0.25>
         >>> bool(abs(view.weights() - weights).max() <= view.step / 2)
         True
-        >>> view.to_html(script=False).startswith('<div class="attnbook-view" data-search')
+        >>> view.to_html(script=False).startswith('<div class="attnbook-view"')
         True
         >>> attention_view(weights, ["I", "read"])
         Traceback (most recent call last):
@@ -499,7 +499,8 @@ def pooling_explorable(
             the keys are all equal, or ``query``/``bandwidth`` is out of its range.
 
     Examples:
-        >>> explorable = pooling_explorable([0.0, 0.5, 1.0], [1.0, 3.0, 2.0], bandwidth=0.3)
+        >>> keys, values = [0.0, 0.5, 1.0], [1.0, 3.0, 2.0]
+        >>> explorable = pooling_explorable(keys, values, bandwidth=0.3)
         >>> explorable
         <PoolingExplorable: 3 keys, query 0.5, bandwidth 0.3>
         >>> pooling_explorable([0.0, 1.0], [1.0, 2.0], query=3.0)

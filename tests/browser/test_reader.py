@@ -390,9 +390,7 @@ def test_figures_in_the_dark_and_their_texts(
         assert overlapping_figure_texts(page) == [], (name, width)
         assert texts_on_points(page) == [], (name, width)
         assert views_off_centre(page) == [], (name, width)
-        # Not yet the API page: its docstrings' examples print error messages longer
-        # than the column (left for now, noted on issue 13).
-        if width == DESKTOP and stem(name) != "api":
+        if width == DESKTOP:
             assert wrapped_code_lines(page) == [], name
 
 
