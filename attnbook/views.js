@@ -134,7 +134,10 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       while (b < used.length - 1 && used[b + 1]) b++;
       return [a, b + 1];
     };
-    const name = (label, ticks, i) => `${label} ${ticks ? ticks[i] : i}`.trim();
+    // A row or column: its tick label, or its number; the hover title puts the axis's
+    // label first ("Queries 3"), which the readout says as "Query: 3".
+    const tick = (ticks, i) => `${ticks ? ticks[i] : i}`;
+    const name = (label, ticks, i) => `${label} ${tick(ticks, i)}`.trim();
     const select = (p, r, c) => {
       const panel = panels[p];
       const path = panel.cells.get(r * panel.cols + c);
@@ -153,7 +156,8 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
         const q = name(panel.ylabel, panel.yticks, r - r0), k = name(panel.xlabel, panel.xticks, c - c0);
         const tail = `${q}, ${k}: ${weight}`;
         const prefix = title.endsWith(tail) ? title.slice(0, -tail.length) : "";
-        readout.textContent = `${prefix}${w.query}${w.is}${q} · ${w.key}${w.is}${k} · ${w.weight}${w.is}${weight}`;
+        const [qt, kt] = [tick(panel.yticks, r - r0), tick(panel.xticks, c - c0)];
+        readout.textContent = `${prefix}${w.query}${w.is}${qt} · ${w.key}${w.is}${kt} · ${w.weight}${w.is}${weight}`;
       } else readout.textContent = title;
       svg.dataset.query = r - r0;
       svg.dataset.key = c - c0;

@@ -33,13 +33,21 @@ WORDS = {
 TITLE = re.compile(r"^(?P<prefix>(?:.* · )?)(?P<query>.+?), (?P<key>.+): (?P<weight>\S+)$")
 
 
-def expected_readout(title: str, language: str) -> str:
+def expected_readout(cell: Any, language: str) -> str:
+    """The readout for a heatmap cell: its hover title, said without the axes' labels."""
+    title = cell.locator("title").text_content() or ""
     match = TITLE.match(title)
     assert match, title
+    axes = cell.evaluate(
+        "cell => [cell.parentNode.dataset.y || '', cell.parentNode.dataset.x || '']"
+    )
+    ylabel, xlabel = axes
+    query = match["query"].removeprefix(ylabel).strip()
+    key = match["key"].removeprefix(xlabel).strip()
     w = WORDS[language]
     return (
-        f"{match['prefix']}{w['query']}{w['is']}{match['query']} · "
-        f"{w['key']}{w['is']}{match['key']} · {w['weight']}{w['is']}{match['weight']}"
+        f"{match['prefix']}{w['query']}{w['is']}{query} · "
+        f"{w['key']}{w['is']}{key} · {w['weight']}{w['is']}{match['weight']}"
     )
 
 
@@ -113,8 +121,7 @@ def test_every_chapter_heatmap_answers_hover_with_a_readout(
             cell = cells.nth(cell_index)
             centre = cell_centre(cell)
             page.mouse.move(centre["x"], centre["y"])
-            title = cell.locator("title").text_content() or ""
-            assert readout_of(figure) == expected_readout(title, language)
+            assert readout_of(figure) == expected_readout(cell, language)
     assert_clean(visit)
 
 
@@ -129,13 +136,15 @@ def test_arrow_keys_move_the_highlighted_cell(visit: Visit, language: str) -> No
     for key in ["ArrowRight", "ArrowRight", "ArrowDown", "ArrowDown", "ArrowDown", "ArrowLeft"]:
         page.keyboard.press(key)
     assert (figure.get_attribute("data-query"), figure.get_attribute("data-key")) == ("3", "1")
-    title = figure.locator("g.cells").first.locator("path[d='M1 3h1'] > title").text_content()
-    assert readout_of(figure) == expected_readout(title or "", language)
+    cell = figure.locator("g.cells").first.locator("path[d='M1 3h1']")
+    assert readout_of(figure) == expected_readout(cell, language)
+    w = WORDS[language]  # the axis's label is not said twice ("Query: Queries 3")
+    assert f"{w['query']}{w['is']}3 · {w['key']}{w['is']}1 · " in readout_of(figure)
     # Right from the last column goes on into the next panel.
     for _ in range(9):
         page.keyboard.press("ArrowRight")
-    title = figure.locator("g.cells").nth(1).locator("path[d='M0 3h1'] > title").text_content()
-    assert readout_of(figure) == expected_readout(title or "", language)
+    cell = figure.locator("g.cells").nth(1).locator("path[d='M0 3h1']")
+    assert readout_of(figure) == expected_readout(cell, language)
     assert "σ = 0.2" in readout_of(figure)
     # The highlight (row, column and cell) is drawn in the panel of the cell.
     assert figure.evaluate(
@@ -162,7 +171,7 @@ def test_a_tap_on_a_phone_shows_the_readout(browser: Any, server: str) -> None:
             cell = figure.locator(f"g.cells > path[d='{d}']").first
             centre = cell_centre(cell)
             page.touchscreen.tap(centre["x"], centre["y"])
-            expected = expected_readout(cell.locator("title").text_content() or "", "en")
+            expected = expected_readout(cell, "en")
             assert readout_of(figure) == expected
     finally:
         context.close()
@@ -410,10 +419,10 @@ def test_notebook_export_behaves_the_same(browser: Any, exported_notebook: Path)
         cell = figure.locator("path[d='M2 1h1']")
         centre = cell_centre(cell)
         page.mouse.move(centre["x"], centre["y"])
-        assert readout_of(figure) == "Query: Queries 1 · Key: Keys 2 · Weight: 0"
+        assert readout_of(figure) == "Query: 1 · Key: 2 · Weight: 0"
         figure.focus()
         page.keyboard.press("ArrowDown")
-        assert readout_of(figure) == "Query: Queries 2 · Key: Keys 2 · Weight: 1"
+        assert readout_of(figure) == "Query: 2 · Key: 2 · Weight: 1"
         view = page.locator(".attnbook-view")
         view.locator(".ab-thumb").nth(4).click()
         assert view.get_attribute("data-open") == "1 1"
