@@ -25,11 +25,44 @@ _NAME = re.compile(r'(<span class="doc doc-object-name[^"]*">)([^<]+)(</span>)')
 _SPACE_BEFORE_LINK = re.compile(
     r'(<span class="doc doc-object-name[^"]*">[^<]+</span>)\s+(<a [^>]*class="headerlink")'
 )
+# Inline code in running text: a <code> of plain text, not the one of a code block.
+_INLINE_CODE = re.compile(r"(?<!<pre>)(?<!<span></span>)<code>([^<]+)</code>")
+# Tables keep their names whole (the table scrolls instead): <wbr> would break them anyway.
+_TABLE = re.compile(r"(<table.*?</table>)", re.DOTALL)
+
+
+def _breakable(name: str) -> str:
+    """After each underscore, and each dot before a name (not the one in 0.5)."""
+    return re.sub(r"(_(?=.)|\.(?=[A-Za-z_]))", r"\1<wbr>", name)
+
+
+def _inline_code(found: re.Match[str]) -> str:
+    code = found[1]
+    if "." in code or "_" in code:
+        return f"<code>{_breakable(code)}</code>"
+    if "-" in code and not code.strip().count(" "):  # aria-label, -inf: kept whole
+        return f'<code class="attnbook-word">{code}</code>'
+    return found[0]
 
 
 def break_names(html: str) -> str:
-    """Let every documented object's name break after its dots and underscores."""
+    """Let names break after their dots and underscores only, in headings and in text.
+
+    Examples:
+        >>> break_names("<p><code>torch.nn.functional</code></p>")
+        '<p><code>torch.<wbr>nn.<wbr>functional</code></p>'
+        >>> break_names("<p>a weight of <code>-inf</code></p>")
+        '<p>a weight of <code class="attnbook-word">-inf</code></p>'
+        >>> break_names("<p>run <code>print(inspect.getsource(f.g))</code></p>")
+        '<p>run <code>print(inspect.<wbr>getsource(f.<wbr>g))</code></p>'
+        >>> break_names("<p><code>x.sum() == 0.5</code></p>")
+        '<p><code>x.<wbr>sum() == 0.5</code></p>'
+        >>> break_names("<pre><code>a.b</code></pre><table><td><code>a_b</code></table>")
+        '<pre><code>a.b</code></pre><table><td><code>a_b</code></table>'
+    """
     html = _SPACE_BEFORE_LINK.sub(r"\1\2", html)
-    return _NAME.sub(
-        lambda found: found[1] + re.sub(r"([._])(?=.)", r"\1<wbr>", found[2]) + found[3], html
+    html = "".join(
+        part if part.startswith("<table") else _INLINE_CODE.sub(_inline_code, part)
+        for part in _TABLE.split(html)
     )
+    return _NAME.sub(lambda found: found[1] + _breakable(found[2]) + found[3], html)

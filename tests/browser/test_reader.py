@@ -272,11 +272,13 @@ def names_broken_mid_word(page: Any) -> list[str]:
     )
 
 
-def heading_names_broken_mid_word(page: Any) -> list[str]:
-    """Names in headings split across lines other than after a dot or an underscore."""
+def names_broken_mid_part(page: Any) -> list[str]:
+    """Names in headings or code in running text split other than after . or _ or a space."""
     return list(
         page.evaluate(
-            """() => [...document.querySelectorAll("article :is(h1, h2, h3, h4) .doc-object-name")]
+            """() => [...document.querySelectorAll(
+                "article :is(h1, h2, h3, h4) .doc-object-name, article :is(p, li, dd) code")]
+            .filter(name => !name.closest("pre"))
             .filter(name => {
                 const walker = document.createTreeWalker(name, NodeFilter.SHOW_TEXT);
                 let last = null;
@@ -286,7 +288,7 @@ def heading_names_broken_mid_word(page: Any) -> list[str]:
                         range.setStart(node, i);
                         range.setEnd(node, i + 1);
                         const top = Math.round(range.getBoundingClientRect().top);
-                        if (last && top > last.top + 2 && !/[._]/.test(last.char)) return true;
+                        if (last && top > last.top + 2 && !/[._\\s]/.test(last.char)) return true;
                         last = {top, char: node.data[i]};
                     }
                 }
@@ -374,7 +376,7 @@ def test_phone_width_no_sideways_scrolling(
         assert horizontal_overflow(page) == [], (name, theme)
         assert names_broken_mid_word(page) == [], (name, theme)
         assert underlines_on_underscores(page) == [], (name, theme)
-        assert heading_names_broken_mid_word(page) == [], (name, theme)
+        assert names_broken_mid_part(page) == [], (name, theme)
         assert tiny_figure_texts(page) == [], (name, theme)
         assert cut_without_a_cue(page) == [], (name, theme)
         assert lonely_header_links(page) == [], (name, theme)
@@ -473,7 +475,7 @@ BROKEN = {
         "</h2></article>"
     ),
     raw_markup: "<article><p>Made by :func:<code>attention_view</code>.</p></article>",
-    heading_names_broken_mid_word: (
+    names_broken_mid_part: (
         '<article><h2 style="width: 60px; word-break: break-all">'
         '<span class="doc-object-name">attnbook.pooling_explorable</span></h2></article>'
     ),
