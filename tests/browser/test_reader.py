@@ -82,26 +82,30 @@ def light_boxes_in_the_dark(page: Any) -> list[str]:
     return wrong
 
 
+# The visible texts of every figure on the page, as [figure number, <text>, its box]: a
+# JavaScript function shared by the figure checks below.
+FIGURE_TEXTS = """() => [...document.querySelectorAll("article svg[role=img]")].flatMap(
+    (svg, n) => [...svg.querySelectorAll("text")]
+        .map(text => [n, text, text.getBoundingClientRect()])
+        .filter(([, text, box]) => text.textContent.trim() && box.width))"""
+
+
 def overlapping_figure_texts(page: Any) -> list[str]:
     """Pairs of texts inside one figure whose boxes overlap, as the browser draws them."""
     return list(
         page.evaluate(
             """() => {
-            const pairs = [];
             document.querySelectorAll("details").forEach(d => { d.open = true; });
-            document.querySelectorAll("article svg[role=img]").forEach((svg, n) => {
-                const boxes = [...svg.querySelectorAll("text")]
-                    .filter(t => t.textContent.trim() && t.getClientRects().length)
-                    .map(t => [t.textContent.trim(), t.getBoundingClientRect()]);
-                for (let i = 0; i < boxes.length; i++)
-                    for (let j = i + 1; j < boxes.length; j++) {
-                        const [a, b] = [boxes[i][1], boxes[j][1]];
-                        const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-                        const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-                        if (dx > 0.5 && dy > 0.5)
-                            pairs.push(`figure ${n}: "${boxes[i][0]}" over "${boxes[j][0]}"`);
-                    }
-            });
+            const texts = ("""
+            + FIGURE_TEXTS
+            + """)(), pairs = [];
+            texts.forEach(([n, ta, a], i) => texts.slice(i + 1).forEach(([m, tb, b]) => {
+                const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+                const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+                if (n === m && dx > 0.5 && dy > 0.5)
+                    pairs.push(`figure ${n}: "${ta.textContent.trim()}" over `
+                        + `"${tb.textContent.trim()}"`);
+            }));
             return pairs.slice(0, 10);
         }"""
         )
@@ -112,21 +116,14 @@ def texts_on_points(page: Any) -> list[str]:
     """Texts inside a figure that touch one of its points (a ``<circle>``)."""
     return list(
         page.evaluate(
-            """() => {
-            const found = [];
-            document.querySelectorAll("article svg[role=img]").forEach((svg, n) => {
-                const dots = [...svg.querySelectorAll("circle")]
-                    .map(c => c.getBoundingClientRect());
-                for (const text of svg.querySelectorAll("text")) {
-                    const t = text.getBoundingClientRect();
-                    if (!text.textContent.trim() || !t.width) continue;
-                    const touched = dots.some(d => d.width && d.left < t.right + 1
-                        && d.right > t.left - 1 && d.top < t.bottom + 1 && d.bottom > t.top - 1);
-                    if (touched) found.push(`figure ${n}: "${text.textContent.trim()}"`);
-                }
-            });
-            return found;
-        }"""
+            """() => ("""
+            + FIGURE_TEXTS
+            + """)()
+            .filter(([, text, t]) => [...text.closest("svg").querySelectorAll("circle")]
+                .map(c => c.getBoundingClientRect())
+                .some(d => d.width && d.left < t.right + 1 && d.right > t.left - 1
+                    && d.top < t.bottom + 1 && d.bottom > t.top - 1))
+            .map(([n, text]) => `figure ${n}: "${text.textContent.trim()}"`)"""
         )
     )
 
@@ -169,22 +166,19 @@ def tiny_figure_texts(page: Any) -> list[str]:
     """Texts of a figure drawn smaller than 8 CSS pixels (a wide figure should scroll instead)."""
     return list(
         page.evaluate(
-            """() => {
-            const tiny = [];
-            document.querySelectorAll("article svg[role=img]").forEach((svg, n) => {
-                for (const text of svg.querySelectorAll("text")) {
-                    const t = text.getBoundingClientRect();
-                    if (!text.textContent.trim() || !t.width) continue;
-                    // its font size through the figure's scaling, in CSS pixels on screen
-                    const m = text.getScreenCTM();
-                    const size = parseFloat(getComputedStyle(text).fontSize);
-                    const shown = size * Math.hypot(m.a, m.b);
-                    const what = `"${text.textContent.trim()}" at ${shown.toFixed(1)} px`;
-                    if (shown < 8) tiny.push(`figure ${n}: ${what}`);
-                }
-            });
-            return tiny.slice(0, 10);
-        }"""
+            """() => ("""
+            + FIGURE_TEXTS
+            + """)()
+            .map(([n, text]) => {
+                // its font size through the figure's scaling, in CSS pixels on screen
+                const m = text.getScreenCTM();
+                const shown = parseFloat(getComputedStyle(text).fontSize) * Math.hypot(m.a, m.b);
+                return [n, text, shown];
+            })
+            .filter(([, , shown]) => shown < 8)
+            .slice(0, 10)
+            .map(([n, text, shown]) =>
+                `figure ${n}: "${text.textContent.trim()}" at ${shown.toFixed(1)} px`)"""
         )
     )
 
