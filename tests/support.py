@@ -143,6 +143,8 @@ def plugin_config(*languages: str) -> str:
             f"        {language}:",
             f"          notebook_link: notebook ({language})",
             f"          figure_alt: figure ({language})",
+            f"          permalink_title: link ({language})",
+            f"          footnote_backlink: back to {{}} ({language})",
             f'          notebook_credit: "> {{title}} from {{url}}, home {{home}} ({language})"',
         ]
     return "\n".join(lines) + "\n"

@@ -321,3 +321,28 @@ def test_english_figures_have_english_labels(site: Path) -> None:
     playground = html(site, f"{LANGUAGE}/05-playground/").find("article")
     labels = [svg["aria-label"] for svg in playground.select("svg[role=img]")]
     assert labels and not re.search(r"[\u4e00-\u9fff]", " ".join(labels))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", pages(), ids=lambda page: page.name)
+def test_what_the_theme_adds_speaks_the_pages_language(site: Path, page: Path) -> None:
+    """The ¶ and footnote tooltips and the footer are in the edition's language."""
+    for prefix, chinese in (("", True), (f"{LANGUAGE}/", False)):
+        document = html(site, prefix + url_path(page))
+        tooltips = [a["title"] for a in document.select("a.headerlink, a.footnote-backref")]
+        footer = document.select_one(".md-copyright")
+        assert tooltips and footer, "every page has a heading link and a footer"
+        names = r"Material for MkDocs|MkDocs|d2l\.ai|CC BY-SA 4\.0"
+        words = re.sub(names, "", footer.get_text(" "))
+        for text in [*tooltips, words]:
+            if chinese:
+                assert re.search(r"[\u4e00-\u9fff]", text) and not re.search(
+                    r"[A-Za-z]{3,}", text
+                ), f"{prefix + url_path(page)}: {text.strip()!r} is not Chinese"
+            else:
+                assert not re.search(r"[\u4e00-\u9fff]", text), text
+        assert footer.find("a", href=re.compile("mkdocs-material")), "the theme is credited"
+        if chinese:  # no space between two Chinese sentences (a folded line in mkdocs.yml)
+            cjk = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+            between = re.search(rf"{cjk}\s+{cjk}", footer.get_text().strip())
+            assert not between, f"{prefix + url_path(page)}: a space in {between[0]!r}"

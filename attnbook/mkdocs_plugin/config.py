@@ -18,6 +18,11 @@ class EditionTexts(base.Config):
     ``{home}`` (the home page) are filled in."""
     figure_alt = c.Type(str)
     """The alt text of a figure in a notebook page's output."""
+    permalink_title = c.Type(str)
+    """The tooltip of a heading's ¶ link (``toc``'s ``permalink_title``)."""
+    footnote_backlink = c.Type(str)
+    """The tooltip of a footnote's link back to the text; ``{}`` is the footnote's number
+    (``footnotes``' ``BACKLINK_TITLE``)."""
 
 
 class BookConfig(base.Config):

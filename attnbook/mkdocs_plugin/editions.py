@@ -46,8 +46,9 @@ from mkdocs.structure.pages import Page
 
 from attnbook.mkdocs_plugin.compat import mkdocs_jupyter as jupyter_compat
 from attnbook.mkdocs_plugin.compat import mkdocs_static_i18n as i18n_compat
+from attnbook.mkdocs_plugin.config import EditionTexts
 
-__all__ = ["rebase", "set_language", "split_search", "start"]
+__all__ = ["rebase", "set_language", "set_markdown_texts", "split_search", "start"]
 
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.DOTALL)
 _HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
@@ -90,6 +91,17 @@ def set_language(config: MkDocsConfig) -> None:
     # mkdocs-static-i18n sets the edition's language late (its on_config runs last), so
     # the plugins configured before it would see the previous edition's language.
     config.theme["language"] = plugin.current_language or plugin.default_language
+
+
+def set_markdown_texts(config: MkDocsConfig, texts: EditionTexts) -> None:
+    """Give the tooltips that Markdown's extensions write the edition's language.
+
+    ``toc``'s ¶ link and ``footnotes``' link back to the text have one English title in
+    ``mkdocs.yml``; each edition's build sets its own before any page is rendered.
+    """
+    config.mdx_configs.setdefault("toc", {})["permalink_title"] = texts.permalink_title
+    footnotes = config.mdx_configs.setdefault("footnotes", {})
+    footnotes["BACKLINK_TITLE"] = texts.footnote_backlink
 
 
 def rebase(output: str, page: Page, config: MkDocsConfig) -> str:

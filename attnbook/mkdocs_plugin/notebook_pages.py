@@ -131,9 +131,10 @@ def _check_kernel(kernel_name: str) -> None:
 
 
 def _headings(
-    content: str, toc_depth: int, slugify: Callable[[str], str]
+    content: str, toc_depth: int, slugify: Callable[[str], str], permalink_title: str
 ) -> tuple[str, list[dict[str, Any]]]:
     """Give each heading the site's id and permalink; return the page and its TOC tokens."""
+    title = html.escape(permalink_title)
     ids: set[str] = set()
     tokens: list[dict[str, Any]] = []
 
@@ -148,7 +149,7 @@ def _headings(
             tokens.append({"level": level, "id": anchor, "name": name, "children": []})
         return (
             f'<h{level} id="{anchor}">{inner}<a class="headerlink" href="#{anchor}" '
-            f'title="Permanent link">&para;</a></h{level}>'
+            f'title="{title}">&para;</a></h{level}>'
         )
 
     return _HEADING.sub(rewrite, content), nest_toc_tokens(tokens)
@@ -161,6 +162,7 @@ class NotebookPages:
         """Start with the defaults of a site without ``toc`` options."""
         self.config_dir = Path.cwd()
         self.toc_slugify: Any = None
+        self.permalink_title = "Permanent link"
         self.figure_alt = ""
         self.cell_timeout = 300
         self.cache = DiskCache(None)
@@ -172,6 +174,9 @@ class NotebookPages:
         """Check mkdocs-jupyter's settings and put the book's converter in its place."""
         self.config_dir = Path(config.config_file_path).parent
         self.toc_slugify = config.mdx_configs.get("toc", {}).get("slugify")
+        self.permalink_title = config.mdx_configs.get("toc", {}).get(
+            "permalink_title", "Permanent link"
+        )
         self.cell_timeout = cell_timeout
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is None:
@@ -279,7 +284,7 @@ class NotebookPages:
             return content
         plugin = config.plugins.get("mkdocs-jupyter")
         toc_depth = plugin.config["toc_depth"] if plugin is not None else 6
-        content, tokens = _headings(content, toc_depth, self._slugify)
+        content, tokens = _headings(content, toc_depth, self._slugify, self.permalink_title)
         page.toc = get_toc(cast(Any, tokens))
         content = typeset_dollars(content)
         external = _EXTERNAL.search(content)

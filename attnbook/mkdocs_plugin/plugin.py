@@ -85,6 +85,7 @@ class BookPlugin(BasePlugin[BookConfig]):
                 f"texts for the language {language!r}"
             )
         self.texts = self.config.editions[language]
+        editions.set_markdown_texts(config, self.texts)
         bypass = os.environ.get(NO_CACHE_VARIABLE, "") not in ("", "0")
         folder = Path(config.config_file_path).parent / self.config.cache_dir
         self.cache = DiskCache(None if bypass or not self.config.cache else folder)
