@@ -81,10 +81,13 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     if (document.getElementById("attnbook-views-style")) return;
     document.head.appendChild(make("style", { id: "attnbook-views-style" }, CSS));
   };
-  // Above the figure: the caption stays the paragraph right after it.
+  // Above the figure: the caption stays the paragraph right after it. On the site a
+  // figure may scroll sideways in its box (.attnbook-figure): the readout goes above the
+  // box, so that it is neither cut off nor faded with the figure.
   const readoutBefore = (el, text) => {
     const div = make("div", { class: "attnbook-readout", "aria-live": "polite" }, text);
-    el.before(div);
+    const box = el.parentElement;
+    (box && box.classList.contains("attnbook-figure") ? box : el).before(div);
     return div;
   };
 

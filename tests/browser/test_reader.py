@@ -202,6 +202,23 @@ def cut_without_a_cue(page: Any) -> list[str]:
     )
 
 
+def readouts_in_scrolling_boxes(page: Any) -> list[str]:
+    """Readouts inside a box that scrolls sideways: cut, and faded with a cut figure."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article .attnbook-readout")]
+            .filter(readout => {
+                for (let box = readout.parentElement; box; box = box.parentElement) {
+                    const overflow = getComputedStyle(box).overflowX;
+                    if (overflow === "auto" || overflow === "scroll") return true;
+                }
+                return false;
+            })
+            .map(readout => readout.textContent.slice(0, 40))"""
+        )
+    )
+
+
 def lonely_header_links(page: Any) -> list[str]:
     """Headings whose hidden permalink mark (¶) wrapped onto a line of its own."""
     return list(
@@ -373,6 +390,7 @@ def test_phone_width_no_sideways_scrolling(
         assert names_broken_mid_part(page) == [], (name, theme)
         assert tiny_figure_texts(page) == [], (name, theme)
         assert cut_without_a_cue(page) == [], (name, theme)
+        assert readouts_in_scrolling_boxes(page) == [], (name, theme)
         assert lonely_header_links(page) == [], (name, theme)
 
 
@@ -462,6 +480,10 @@ BROKEN = {
     cut_without_a_cue: (
         '<article><div class="attnbook-figure" style="overflow-x: auto; width: 200px">'
         '<svg role="img" aria-label="wide" width="600" height="50"></svg></div></article>'
+    ),
+    readouts_in_scrolling_boxes: (
+        '<article><div class="attnbook-figure" style="overflow-x: auto">'
+        '<div class="attnbook-readout">Query: 1 · Key: 2</div></div></article>'
     ),
     lonely_header_links: (
         '<article><h2 style="width: 7.5ch; font: 16px monospace">abcdef'
