@@ -9,6 +9,7 @@ and is bypassed entirely by ``ATTNBOOK_NO_CACHE=1``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -16,12 +17,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import nbformat
 import pytest
 
 from attnbook.mkdocs_plugin import cache as disk
+from attnbook.mkdocs_plugin.examples import package_hash
 from tests.support import SMALL_BOOK_CONFIG as CONFIG
 from tests.support import SOURCE_DATE_EPOCH, plugin_config
 
@@ -264,6 +267,21 @@ def test_the_fingerprint_follows_library_versions(monkeypatch: pytest.MonkeyPatc
     real = disk.version
     monkeypatch.setattr(disk, "version", lambda name: "0.0" if name == "numpy" else real(name))
     assert disk.fingerprint() != before
+
+
+def test_the_package_hash_follows_the_views_script(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Outputs embed attnbook/views.js (a figure's script for Jupyter): editing it is a change."""
+    package = tmp_path / "attnbook"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "views.js").write_text("(() => {})();")
+    spec = SimpleNamespace(submodule_search_locations=[str(package)])
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    before = package_hash()
+    (package / "views.js").write_text("(() => { console.log(1); })();")
+    assert package_hash() != before
 
 
 def test_the_bypass_runs_everything_and_writes_nothing(book: Book) -> None:

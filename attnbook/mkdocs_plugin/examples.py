@@ -54,11 +54,15 @@ class _Block:
 
 
 def package_hash() -> str:
-    """Hash attnbook's source files, so that editing the package reruns every example."""
+    """Hash attnbook's source files, so that editing the package reruns every example.
+
+    The Python modules and ``views.js``, the script that figures' HTML outputs embed.
+    """
     spec = importlib.util.find_spec("attnbook")
     digest = hashlib.sha256()
     for folder in (spec.submodule_search_locations or []) if spec else []:
-        for path in sorted(Path(folder).rglob("*.py")):
+        sources = [*Path(folder).rglob("*.py"), *Path(folder).rglob("*.js")]
+        for path in sorted(sources):
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

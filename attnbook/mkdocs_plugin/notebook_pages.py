@@ -34,6 +34,7 @@ The converter and exporter are put in mkdocs-jupyter's place through
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -78,6 +79,8 @@ _EXTERNAL = re.compile(
     re.IGNORECASE,
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# A figure's output carries attnbook's views script for Jupyter (views._script_tag).
+_DATA_SCRIPT = re.compile(r'<script src="data:text/javascript;base64,([A-Za-z0-9+/=]+)"></script>')
 
 
 # --- nbconvert: our template, material's code markup, loud failures ----------------------
@@ -153,6 +156,20 @@ def _headings(
         )
 
     return _HEADING.sub(rewrite, content), nest_toc_tokens(tokens)
+
+
+def _without_views_scripts(content: str) -> str:
+    """The page without its outputs' copies of attnbook's views script.
+
+    Each copy would run while the page is parsed, and the page loads the script once
+    already (``extra_javascript``): the copies are only what a notebook in Jupyter needs.
+    """
+
+    def drop(match: re.Match[str]) -> str:
+        loader = base64.b64decode(match[1]).decode("utf-8", errors="replace")
+        return "" if "attnbookViews" in loader else match[0]
+
+    return _DATA_SCRIPT.sub(drop, content)
 
 
 class NotebookPages:
@@ -286,7 +303,7 @@ class NotebookPages:
         toc_depth = plugin.config["toc_depth"] if plugin is not None else 6
         content, tokens = _headings(content, toc_depth, self._slugify, self.permalink_title)
         page.toc = get_toc(cast(Any, tokens))
-        content = typeset_dollars(content)
+        content = _without_views_scripts(typeset_dollars(content))
         external = _EXTERNAL.search(content)
         if external:
             raise PluginError(
