@@ -542,12 +542,17 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     }));
     const spots = [[315 - avgWidth, Y(mean) - 4], [315 - avgWidth, Y(mean) + 12], [20, Y(mean) - 4], [20, Y(mean) + 12]];
     const [avgX, avgY] = spots.reduce((best, spot) => (clearance(spot) > clearance(best) + 0.5 ? spot : best));
-    const avgLabel = el("text", { x: avgX, y: avgY, "font-size": 10, fill: "currentColor" });
-    avgLabel.textContent = avgText;
     const bars = keys.map((k) => el("rect", { x: X(k) - 4, width: 8, fill: "#cb181d" }));
     keys.forEach((k, i) => el("circle", { cx: X(k), cy: Y(values[i]), r: 3.5, fill: "currentColor" }));
     const qLine = el("line", { y1: 10, y2: 190, stroke: "#cb181d", "stroke-width": 1.5 });
     const outDot = el("circle", { r: 5, fill: "none", stroke: "#cb181d", "stroke-width": 2.5 });
+    // Drawn last, over a halo of the page's background: the moving query line passes
+    // behind the label instead of striking its text through.
+    const avgLabel = el("text", {
+      x: avgX, y: avgY, "font-size": 10, fill: "currentColor",
+      style: "paint-order:stroke;stroke:var(--md-default-bg-color,Canvas);stroke-width:3px;stroke-linejoin:round",
+    });
+    avgLabel.textContent = avgText;
     const readout = make("p", { class: "attnbook-readout", "aria-live": "polite" });
     const update = () => {
       const query = +qInput.value, bandwidth = logS(+sInput.value);

@@ -317,6 +317,42 @@ def test_explorable_computes_what_attention_pooling_computes(visit: Visit, langu
     assert_clean(visit)
 
 
+@pytest.mark.parametrize("language", EDITIONS)
+def test_the_query_line_passes_behind_the_average_label(visit: Visit, language: str) -> None:
+    """Moved across the average's label, the query line does not strike its text through."""
+    visit.goto(EDITIONS[language] + PAGE)
+    page = visit.page
+    wait_ready(page, ".attnbook-pooling")
+    query = page.locator(".attnbook-pooling input[type=range]").nth(0)
+    ends = []
+    for end in ("min", "max"):
+        query.fill(query.get_attribute(end) or "")
+        line_x = page.evaluate(
+            """() => +document.querySelector(".attnbook-pooling svg line[stroke='#cb181d']")
+                .getAttribute("x1")"""
+        )
+        ends.append((float(query.get_attribute(end) or "nan"), line_x))
+    (q0, x0), (q1, x1) = ends
+    label = page.evaluate(
+        """() => { const t = [...document.querySelectorAll(".attnbook-pooling svg text")]
+            .find(t => /\\d/.test(t.textContent)); const b = t.getBBox();
+            return b.x + b.width / 2; }"""
+    )
+    query.fill(str(q0 + (label - x0) / (x1 - x0) * (q1 - q0)))
+    drawn = page.evaluate(
+        """() => { const svg = document.querySelector(".attnbook-pooling svg");
+            const line = svg.querySelector("line[stroke='#cb181d']");
+            const text = [...svg.querySelectorAll("text")].find(t => /\\d/.test(t.textContent));
+            const lb = line.getBBox(), tb = text.getBBox(), style = getComputedStyle(text);
+            const after = line.compareDocumentPosition(text) & Node.DOCUMENT_POSITION_FOLLOWING;
+            return { crosses: lb.x >= tb.x && lb.x <= tb.x + tb.width, onTop: !!after,
+                halo: style.paintOrder.startsWith("stroke") && parseFloat(style.strokeWidth) >= 2 };
+        }"""
+    )
+    assert drawn == {"crosses": True, "onTop": True, "halo": True}
+    assert_clean(visit)
+
+
 # --- phone, palettes and instant navigation ------------------------------------------------
 
 
