@@ -190,6 +190,18 @@ def drift_between(tmp_path: Path, default: str, edition: str) -> list[str]:
     return drift(first, second)
 
 
+def test_each_edition_spells_an_axis_label_one_way() -> None:
+    """A reader sees 'Keys' on one page's figures and 'keys' on the next's: not the book's way."""
+    for sources in (pages(), [counterpart(p) for p in pages()]):
+        labels: dict[str, set[str]] = {}
+        for source in sources:
+            text = source.read_text(encoding="utf-8").replace('\\"', '"')
+            for label in re.findall(r'\b[xy]label="([^"]+)"', text):
+                labels.setdefault(label.lower(), set()).add(label)
+        assert labels, "the chapters label their figures' axes"
+        assert {key: spellings for key, spellings in labels.items() if len(spellings) > 1} == {}
+
+
 def test_labels_comments_and_prose_may_differ(tmp_path: Path) -> None:
     english = (
         CHAPTER.replace("Prose.", "Other prose, in English.")
