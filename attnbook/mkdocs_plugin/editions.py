@@ -96,8 +96,9 @@ def set_language(config: MkDocsConfig) -> None:
 def set_markdown_texts(config: MkDocsConfig, texts: EditionTexts) -> None:
     """Give the tooltips that Markdown's extensions write the edition's language.
 
-    ``toc``'s ¶ link and ``footnotes``' link back to the text have one English title in
-    ``mkdocs.yml``; each edition's build sets its own before any page is rendered.
+    ``toc``'s ¶ link and ``footnotes``' link back to the text take one title for the
+    whole site, English unless set; each edition's build sets its own from its texts
+    before any page is rendered.
     """
     config.mdx_configs.setdefault("toc", {})["permalink_title"] = texts.permalink_title
     footnotes = config.mdx_configs.setdefault("footnotes", {})
