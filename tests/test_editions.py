@@ -358,3 +358,27 @@ def test_what_the_theme_adds_speaks_the_pages_language(site: Path, page: Path) -
             cjk = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
             between = re.search(rf"{cjk}\s+{cjk}", footer.get_text().strip())
             assert not between, f"{prefix + url_path(page)}: a space in {between[0]!r}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prefix", ["", f"{LANGUAGE}/"], ids=["default", LANGUAGE])
+def test_the_api_page_shows_public_names_in_the_pages_language(site: Path, prefix: str) -> None:
+    """No private base class, no multi-line link title, no English label on a Chinese page.
+
+    The docstrings themselves are English in both editions; what mkdocstrings adds around
+    them (section titles, headings) follows the edition.
+    """
+    article = html(site, prefix + "api/").select_one("article")
+    assert article is not None
+    private = sorted(set(re.findall(r"attnbook(?:\.\w+)*\._\w+", str(article))))
+    assert private == [], f"{prefix}api/ shows private names: {private}"
+    titles = [link["title"] for link in article.select("a[title]")]
+    assert [title for title in titles if "\n" in title] == [], "a link's tooltip spans lines"
+    for heading in article.select(".doc-heading"):
+        shown = heading.get_text(" ", strip=True).replace("¶", "")
+        for name in heading.select(".doc-object-name"):
+            shown = shown.replace(name.get_text(" ", strip=True), "")
+        if not prefix:  # Chinese: a heading is the object's name, and nothing English beside it
+            assert not re.search(r"[A-Za-z]{3,}", shown), f"api/: {shown.strip()!r} by a name"
+    if not prefix:
+        assert "Bases:" not in article.get_text(), "api/ says 'Bases:' in English"
