@@ -489,16 +489,47 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _index_locator(length_points: float, n: int, axis: str) -> MaxNLocator:
-    """Ticks at whole indices, as in d2l's 0, 2, 4, 6, 8: at most six, fewer if short.
+def _index_bins(length_points: float, n: int, axis: str) -> int:
+    """How many index ticks an axis has room for: at most six, fewer if short.
 
-    Along x the labels stand side by side, so each needs its digits' width; along y,
-    one text height. Labels then never run into each other.
+    Along x the labels stand side by side: each needs its digits' width and a text
+    height of space before the next. Along y they are stacked ``_TICK_SPACING`` text
+    heights apart. Labels then never run into each other.
     """
-    digits = len(str(max(n - 1, 0)))
-    label = digits * _CHARACTER_POINTS + _TEXT_POINTS if axis == "x" else _TEXT_POINTS
-    bins = int(min(6, max(1, length_points / (_TICK_SPACING * label))))
+    if axis == "x":
+        spacing = len(str(max(n - 1, 0))) * _CHARACTER_POINTS + _TEXT_POINTS
+    else:
+        spacing = _TICK_SPACING * _TEXT_POINTS
+    return int(min(6, max(1, length_points / spacing)))
+
+
+def _index_bins_across_and_down(
+    width_points: float, height_points: float, n_keys: int, n_queries: int, indices: bool
+) -> tuple[int, int]:
+    """``_index_bins`` along x and y; a square matrix of indices steps alike on both.
+
+    Examples:
+        >>> _index_bins_across_and_down(60, 108, 10, 10, indices=False)  # tokens, say
+        (4, 6)
+        >>> _index_bins_across_and_down(60, 108, 10, 10, indices=True)  # 0, 5 both ways
+        (4, 4)
+    """
+    x_bins = _index_bins(width_points, n_keys, "x")
+    y_bins = _index_bins(height_points, n_queries, "y")
+    if indices and n_keys == n_queries:
+        x_bins = y_bins = min(x_bins, y_bins)
+    return x_bins, y_bins
+
+
+def _index_locator(bins: int) -> MaxNLocator:
+    """Ticks at whole indices, as in d2l's 0, 2, 4, 6, 8, at most ``bins`` steps apart."""
     return MaxNLocator(nbins=bins, integer=True, steps=[1, 2, 5, 10], min_n_ticks=1)
+
+
+def _index_ticks(n: int, bins: int) -> list[int]:
+    """The indices of ``n`` cells that ``_index_locator(bins)`` ticks."""
+    ticks = _index_locator(bins).tick_values(-0.5, n - 0.5)
+    return [int(tick) for tick in ticks if 0 <= tick <= n - 1]
 
 
 def _token_ticks(
@@ -525,15 +556,22 @@ def _set_ticks(ax: Axes, texts: _Texts, n_queries: int, n_keys: int) -> None:
     box = ax.get_position()
     width, height = ax.get_figure(root=True).get_size_inches()  # type: ignore[union-attr]
     width_points, height_points = 72 * box.width * width, 72 * box.height * height
+    x_bins, y_bins = _index_bins_across_and_down(
+        width_points,
+        height_points,
+        n_keys,
+        n_queries,
+        indices=texts.key_labels is None and texts.query_labels is None,
+    )
     if texts.key_labels is None:
-        ax.xaxis.set_major_locator(_index_locator(width_points, n_keys, "x"))
+        ax.xaxis.set_major_locator(_index_locator(x_bins))
     else:
         cell = width_points / n_keys
         upright = _upright(texts.key_labels, cell)
         positions, labels = _token_ticks(texts.key_labels, cell, upright=upright)
         ax.set_xticks(positions, labels, rotation=90 if upright else 0)
     if texts.query_labels is None:
-        ax.yaxis.set_major_locator(_index_locator(height_points, n_queries, "y"))
+        ax.yaxis.set_major_locator(_index_locator(y_bins))
     else:
         ax.set_yticks(*_token_ticks(texts.query_labels, height_points / n_queries, upright=True))
 
@@ -636,17 +674,24 @@ def _panel_frames(raster: IndexedRaster) -> PathPatch:
     return PathPatch(path, fill=False, linewidth=0.8, clip_on=False)
 
 
+def _grid_tokens(labels: list[str] | None, cell_points: float) -> bool:
+    """Whether the composed grid's cells are wide enough to be ticked with their tokens."""
+    return labels is not None and cell_points >= _MIN_TOKEN_POINTS
+
+
 def _grid_ticks(
-    spans: tuple[tuple[int, int], ...], labels: list[str] | None, cell_points: float, axis: str
+    spans: tuple[tuple[int, int], ...],
+    labels: list[str] | None,
+    cell_points: float,
+    axis: str,
+    bins: int,
 ) -> tuple[list[int], list[str]]:
     """Tick every cell with its token if the cells are wide enough, else a few indices."""
-    n = spans[0][1] - spans[0][0]
-    if labels is not None and cell_points >= _MIN_TOKEN_POINTS:
+    if labels is not None and _grid_tokens(labels, cell_points):
         upright = axis == "y" or _upright(labels, cell_points)
         cells, names = _token_ticks(labels, cell_points, upright)
     else:
-        ticks = _index_locator(cell_points * n, n, axis).tick_values(-0.5, n - 0.5)
-        cells = [int(tick) for tick in ticks if 0 <= tick <= n - 1]
+        cells = _index_ticks(spans[0][1] - spans[0][0], bins)
         names = [str(cell) for cell in cells]
     return [start + cell for start, _ in spans for cell in cells], names * len(spans)
 
@@ -656,10 +701,20 @@ def _tick_grid(
 ) -> None:
     """Tick the composed grid along its bottom and left for cells of ``cell_points``."""
     grid.tick_params(labelfontfamily=list(_style.font_family()), bottom=False, left=False)
-    positions, labels = _grid_ticks(raster.columns, texts.key_labels, cell_points[0], "x")
+    n_keys = raster.columns[0][1] - raster.columns[0][0]
+    n_queries = raster.rows[0][1] - raster.rows[0][0]
+    x_bins, y_bins = _index_bins_across_and_down(
+        cell_points[0] * n_keys,
+        cell_points[1] * n_queries,
+        n_keys,
+        n_queries,
+        indices=not _grid_tokens(texts.key_labels, cell_points[0])
+        and not _grid_tokens(texts.query_labels, cell_points[1]),
+    )
+    positions, labels = _grid_ticks(raster.columns, texts.key_labels, cell_points[0], "x", x_bins)
     upright = texts.key_labels is not None and _upright(labels, cell_points[0])
     grid.set_xticks(positions, labels, rotation=90 if upright else 0)
-    grid.set_yticks(*_grid_ticks(raster.rows, texts.query_labels, cell_points[1], "y"))
+    grid.set_yticks(*_grid_ticks(raster.rows, texts.query_labels, cell_points[1], "y", y_bins))
 
 
 def _label_grid(grid: Axes, raster: IndexedRaster, texts: _Texts) -> None:

@@ -858,6 +858,18 @@ def _has_default_joins(root: ET.Element) -> bool:
     return False
 
 
+def _drop_style(element: ET.Element, name: str, value: str) -> None:
+    """Remove ``name: value`` from the element's ``style``, and the attribute if emptied."""
+    declarations = [d for d in element.get("style", "").split(";") if d]
+    kept = [d for d in declarations if d.replace(" ", "") != f"{name}:{value}"]
+    if len(kept) == len(declarations):
+        return
+    if kept:
+        element.set("style", ";".join(kept))
+    else:
+        del element.attrib["style"]
+
+
 def _set_root_attributes(root: ET.Element, prefix: str, alt: str, font: tuple[str, str]) -> None:
     family, size = font
     names = [name.strip() for name in family.split(",") if name.strip()]
@@ -870,6 +882,9 @@ def _set_root_attributes(root: ET.Element, prefix: str, alt: str, font: tuple[st
         style["min-width"] = f"{round(float(width[0]) * _PIXELS_PER_POINT * _MIN_SCALE)}px"
     if _has_default_joins(root):
         style["stroke-linejoin"] = "round"  # matplotlib's default, from its style sheet
+    else:  # miter is SVG's own default: no element needs to say so
+        for element in root.iter():
+            _drop_style(element, "stroke-linejoin", "miter")
     if family and size:
         style["font"] = f"{size} {family}"
     elif family:

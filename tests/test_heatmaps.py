@@ -148,6 +148,29 @@ def test_index_ticks_are_whole_numbers() -> None:
     assert list(ax.get_xticks()[(ax.get_xticks() >= 0) & (ax.get_xticks() <= 2)]) == [0, 1, 2]
 
 
+def shown_ticks(axis_ticks: np.ndarray, n: int) -> list[int]:
+    return [int(t) for t in axis_ticks if 0 <= t <= n - 1]
+
+
+@pytest.mark.parametrize("figsize", [None, (2.5, 2.5), (6.0, 2.0), (2.0, 6.0)])
+def test_a_square_matrix_of_indices_is_ticked_alike_on_both_axes(
+    figsize: tuple[float, float] | None,
+) -> None:
+    """d2l's identity matrix: keys and queries step alike (not 0, 5 across and 0, 2, … down)."""
+    fig = show_heatmaps(np.eye(10), "Keys", "Queries", figsize=figsize)
+    ax = panels(fig)[0]
+    x, y = shown_ticks(ax.get_xticks(), 10), shown_ticks(ax.get_yticks(), 10)
+    assert x == y and len(x) >= 2, (x, y)
+
+
+def test_a_composed_grid_of_square_heads_is_ticked_alike_on_both_axes() -> None:
+    fig = show_heatmaps(np.full((2, 2, 100, 100), 0.01), "Keys", "Queries", composed=True)
+    grid = fig.axes[0]
+    # The grid repeats each head's ticks: compare the first head's along each axis.
+    x, y = shown_ticks(grid.get_xticks(), 100), shown_ticks(grid.get_yticks(), 100)
+    assert x == y and len(x) >= 2, (x, y)
+
+
 # --- one colour scale ----------------------------------------------------------------
 
 
