@@ -328,6 +328,31 @@ def underlines_on_underscores(page: Any) -> list[str]:
     )
 
 
+def math_in_text_fonts(page: Any) -> list[str]:
+    """Math symbols drawn from a text font (on a Chinese page, a CJK font's small ‖ and −).
+
+    Asks Chromium which installed fonts drew each token of every formula.
+    """
+    session = page.context.new_cdp_session(page)
+    try:
+        session.send("DOM.enable")
+        session.send("CSS.enable")
+        root = session.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        tokens = session.send(
+            "DOM.querySelectorAll", {"nodeId": root, "selector": "math :is(mi, mo, mn)"}
+        )["nodeIds"]
+        found = []
+        for node in tokens:
+            fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            text = session.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"]
+            wrong = [font["familyName"] for font in fonts if "CJK" in font["familyName"]]
+            if wrong:
+                found.append(f"{text} drawn in {', '.join(wrong)}")
+        return found[:5]
+    finally:
+        session.detach()
+
+
 def code_under_copy_button(page: Any) -> list[str]:
     """Code blocks whose text runs under their copy button (the button hides its end)."""
     return list(
@@ -429,6 +454,7 @@ def test_figures_in_the_dark_and_their_texts(
         if width == DESKTOP:  # on a phone long lines scroll under the button: expected
             assert wrapped_code_lines(page) == [], name
             assert code_under_copy_button(page) == [], name
+        assert math_in_text_fonts(page) == [], (name, width)
 
 
 @pytest.mark.parametrize("name", [name for name in PAGES if stem(name) == "api"])
@@ -534,6 +560,11 @@ BROKEN = {
     names_broken_mid_word: (
         '<article><table><tr><td style="width: 40px"><code style="word-break: break-all">'
         "masked_softmax</code></td></tr></table></article>"
+    ),
+    math_in_text_fonts: (
+        '<article><p lang="zh" style="font-family: \'Noto Sans CJK SC\'">得分是 '
+        '<math style="font-family: inherit"><mo>−</mo><mo>‖</mo><mi>q</mi><mo>‖</mo>'
+        "</math></p></article>"
     ),
     tall_headings: (
         '<article><h2 style="width: 200px">attnbook.DIAGRAM_LABELS = MappingProxyType'
