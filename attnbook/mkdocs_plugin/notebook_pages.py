@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from markdown.extensions.toc import nest_toc_tokens, unique
+from markdown.extensions.toc import TocExtension, nest_toc_tokens, unique
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
@@ -65,6 +65,8 @@ __all__ = ["TEMPLATE", "NotebookPages"]
 
 TEMPLATE = Path(__file__).with_name("notebook_page.html.j2")
 
+#: The ¶ link's title where the site's toc settings give none: toc's own default.
+_TOC_PERMALINK_TITLE = TocExtension().getConfig("permalink_title")
 _HEADING = re.compile(r"<h(?P<level>[1-6])\b[^>]*>(?P<inner>.*?)</h(?P=level)>", re.DOTALL)
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -179,7 +181,7 @@ class NotebookPages:
         """Start with the defaults of a site without ``toc`` options."""
         self.config_dir = Path.cwd()
         self.toc_slugify: Any = None
-        self.permalink_title = "Permanent link"
+        self.permalink_title = _TOC_PERMALINK_TITLE
         self.figure_alt = ""
         self.cell_timeout = 300
         self.cache = DiskCache(None)
@@ -192,7 +194,7 @@ class NotebookPages:
         self.config_dir = Path(config.config_file_path).parent
         self.toc_slugify = config.mdx_configs.get("toc", {}).get("slugify")
         self.permalink_title = config.mdx_configs.get("toc", {}).get(
-            "permalink_title", "Permanent link"
+            "permalink_title", _TOC_PERMALINK_TITLE
         )
         self.cell_timeout = cell_timeout
         plugin = config.plugins.get("mkdocs-jupyter")
