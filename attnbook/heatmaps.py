@@ -50,6 +50,7 @@ _AUTO_FIGURE = (10.0, 10.0)  # the most figsize=None grows to: what a page or no
 _MIN_PANEL = 0.05  # inches: a figsize leaving panels smaller than this is an error
 _TEXT_POINTS = 9.0  # the figures' font size
 _TICK_SPACING = 1.6  # tick labels stand at least this many text heights apart
+_MAX_TICK_STEPS = 6  # an axis or the colorbar is a scale to read, not a ruler
 _CHARACTER_POINTS = 5.5  # rough width of a narrow character at 9 pt; wide ones count twice
 _COMMON_CMAPS = ("Reds", "Blues", "Greens", "Greys", "Purples", "viridis", "magma", "YlOrRd")
 # Layout, in inches: figures are laid out once, when they are made.
@@ -500,7 +501,7 @@ def _index_bins(length_points: float, n: int, axis: str) -> int:
         spacing = len(str(max(n - 1, 0))) * _CHARACTER_POINTS + _TEXT_POINTS
     else:
         spacing = _TICK_SPACING * _TEXT_POINTS
-    return int(min(6, max(1, length_points / spacing)))
+    return int(min(_MAX_TICK_STEPS, max(1, length_points / spacing)))
 
 
 def _index_bins_across_and_down(
@@ -605,9 +606,11 @@ def _colorbar_ticks(colorbar: Colorbar, length_inches: float) -> None:
     """Round ticks as close together as the colorbar's length leaves room for, no closer.
 
     The step is the smallest of 1, 2 or 5 times a power of ten that keeps the labels
-    ``_TICK_SPACING`` text heights apart. A colorbar needs two labels to show its range:
-    if that step leaves fewer on it, a smaller step is taken, down to labels one text
-    height apart; with no room for two, one tick marks the middle.
+    ``_TICK_SPACING`` text heights apart, and cuts the range into at most
+    ``_MAX_TICK_STEPS`` steps (a tall colorbar gets 0.2 apart, not 0.05). A colorbar
+    needs two labels to show its range: if that step leaves fewer on it, a smaller step
+    is taken, down to labels one text height apart; with no room for two, one tick marks
+    the middle.
 
     Examples:
         >>> fig = show_heatmaps(np.array([[0.025, 0.9]]), "k", "q", figsize=(3, 1.5))
@@ -616,7 +619,7 @@ def _colorbar_ticks(colorbar: Colorbar, length_inches: float) -> None:
     """
     low, high = float(colorbar.norm.vmin), float(colorbar.norm.vmax)  # type: ignore[arg-type]
     per_text = (high - low) * _TEXT_POINTS / max(72 * length_inches, 1e-9)  # one text height
-    smallest = per_text * _TICK_SPACING
+    smallest = max(per_text * _TICK_SPACING, (high - low) / _MAX_TICK_STEPS)
     power = 10.0 ** math.floor(math.log10(smallest))
     steps = [power * m for m in (0.1, 0.2, 0.5, 1, 2, 5, 10)]
     step = next(step for step in steps if step >= smallest)

@@ -174,6 +174,17 @@ def test_a_composed_grid_of_square_heads_is_ticked_alike_on_both_axes() -> None:
 # --- one colour scale ----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("composed", [False, True])
+def test_a_tall_colorbar_is_a_scale_not_a_ruler(composed: bool) -> None:
+    """Beside a grid of 3 × 4 heads, a few round ticks (0.2 apart), not one every 0.05."""
+    weights = np.random.default_rng(0).dirichlet(np.ones(12) * 0.3, size=(3, 4, 12))
+    fig = show_heatmaps(weights, "Keys", "Queries", composed=composed)
+    (colorbar_axes,) = colorbars(fig)
+    low, high = colorbar_axes.get_ylim()
+    ticks = [t for t in colorbar_axes.get_yticks() if low <= t <= high]
+    assert 2 <= len(ticks) <= 7, ticks
+
+
 def test_all_panels_share_one_colour_scale() -> None:
     weights = np.stack([np.full((4, 4), 0.1), np.eye(4) * 0.9, np.full((4, 4), 0.5)])
     fig = show_heatmaps(weights, "Keys", "Queries")
