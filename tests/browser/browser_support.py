@@ -23,6 +23,7 @@ __all__ = [
     "PAGES",
     "SITE_URL",
     "Visit",
+    "draw_every_figure",
     "full_page_screenshot",
     "source_of",
     "stem",
@@ -43,14 +44,19 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def full_page_screenshot(page: Any, path: Path | str) -> None:
-    """A screenshot of the whole page, every figure drawn.
+def draw_every_figure(page: Any) -> None:
+    """Draw every figure of the page now, not only those near where the reader is.
 
-    A figure's box has ``content-visibility: auto``: the browser draws it as a reader
-    scrolls near it, and a full-page capture does not scroll. For the capture only, every
-    figure is drawn at once.
+    A figure's box has ``content-visibility: auto``: the browser lays a figure out as a
+    reader scrolls near it, and until then its texts have no size and its box no overflow.
+    A full-page capture does not scroll, and neither do checks that measure figures.
     """
     page.add_style_tag(content=".attnbook-figure { content-visibility: visible !important; }")
+
+
+def full_page_screenshot(page: Any, path: Path | str) -> None:
+    """A screenshot of the whole page, every figure drawn."""
+    draw_every_figure(page)
     page.screenshot(path=str(path), full_page=True)
 
 

@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.browser.browser_support import ARTIFACTS, EDITIONS, PAGES, full_page_screenshot, stem
+from tests.browser.browser_support import (
+    ARTIFACTS,
+    EDITIONS,
+    PAGES,
+    draw_every_figure,
+    full_page_screenshot,
+    stem,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -187,17 +194,77 @@ def cut_without_a_cue(page: Any) -> list[str]:
     """Figures and formulas cut off at the side (they scroll in their box) with no fade."""
     return list(
         page.evaluate(
-            """() => [...document.querySelectorAll(
+            """async () => {
+            const cut = [...document.querySelectorAll(
                 "article .attnbook-figure, article math[display=block]")]
-            .filter(box => box.scrollWidth > box.clientWidth + 1)
-            .filter(box => {
-                box.scrollLeft = 0;
+                .filter(box => box.scrollWidth > box.clientWidth + 1);
+            cut.forEach(box => { box.scrollLeft = 0; });
+            // the fade follows the scroll position in the next frame
+            await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+            return cut.filter(box => {
                 const style = getComputedStyle(box);
                 const mask = style.maskImage || style.webkitMaskImage || "none";
                 return mask === "none" || parseFloat(style.getPropertyValue("--ab-fade-end")) <= 0;
             })
             .map(box => (box.querySelector("[aria-label]") || box).getAttribute("aria-label")
-                || box.textContent.slice(0, 40))"""
+                || box.textContent.slice(0, 40));
+        }"""
+        )
+    )
+
+
+def fades_over_what_is_shown(page: Any) -> list[str]:
+    """Cut figures and formulas whose edge fade is wider than what lies beyond that edge.
+
+    A figure a few pixels too wide should fade over those few pixels, not over its colour
+    bar or its last column of cells (a faded cell reads as a smaller weight).
+    """
+    return list(
+        page.evaluate(
+            """async () => {
+            const frame = () => new Promise(done =>
+                requestAnimationFrame(() => requestAnimationFrame(done)));
+            const found = [];
+            for (const box of document.querySelectorAll(
+                    "article .attnbook-figure, article math[display=block]")) {
+                const hidden = box.scrollWidth - box.clientWidth;
+                if (hidden <= 0) continue;
+                const name = (box.querySelector("[aria-label]") || box)
+                    .getAttribute("aria-label") || box.textContent.slice(0, 40);
+                for (const [at, edge] of [[0, "end"], [hidden, "start"]]) {
+                    box.scrollLeft = at;
+                    await frame();
+                    const style = getComputedStyle(box);
+                    const mask = style.maskImage || style.webkitMaskImage || "none";
+                    const fade = parseFloat(style.getPropertyValue(`--ab-fade-${edge}`)) || 0;
+                    if (mask !== "none" && fade > hidden + 1)
+                        found.push(`${name.slice(0, 40)}: ${fade} px of fade at the ${edge}`
+                            + ` for ${hidden} px cut off`);
+                }
+                box.scrollLeft = 0;
+                await frame();
+            }
+            return found;
+        }"""
+        )
+    )
+
+
+def figures_a_little_too_wide(page: Any) -> list[str]:
+    """Figures that scroll in their box for want of a few pixels: drawn a bit smaller, they fit.
+
+    A figure far wider than a phone scrolls, as it should; one cut off by less than 15 % of
+    the column (a 9-inch grid in a desktop column, a 4.7-inch heatmap on a phone) hides its
+    last column or its colour bar for nothing.
+    """
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article .attnbook-figure")]
+            .filter(box => box.scrollWidth > box.clientWidth + 1
+                && box.scrollWidth <= box.clientWidth * 1.15)
+            .map(box => `${(box.querySelector("[aria-label]") || box)
+                .getAttribute("aria-label").slice(0, 40)}: ${box.scrollWidth} px in `
+                + `${box.clientWidth}`)"""
         )
     )
 
@@ -414,6 +481,7 @@ def open_page(browser: Any, server: str) -> Iterator[Callable[[str, int, str], A
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(server + path, wait_until="networkidle")
+        draw_every_figure(page)  # the checks measure every figure, not only the first ones
         return page
 
     yield open_
@@ -437,6 +505,8 @@ def test_phone_width_no_sideways_scrolling(
         assert names_broken_mid_part(page) == [], (name, theme)
         assert tiny_figure_texts(page) == [], (name, theme)
         assert cut_without_a_cue(page) == [], (name, theme)
+        assert fades_over_what_is_shown(page) == [], (name, theme)
+        assert figures_a_little_too_wide(page) == [], (name, theme)
         assert readouts_in_scrolling_boxes(page) == [], (name, theme)
         assert lonely_header_links(page) == [], (name, theme)
 
@@ -451,6 +521,8 @@ def test_figures_in_the_dark_and_their_texts(
         assert overlapping_figure_texts(page) == [], (name, width)
         assert texts_on_points(page) == [], (name, width)
         assert views_off_centre(page) == [], (name, width)
+        assert fades_over_what_is_shown(page) == [], (name, width)
+        assert figures_a_little_too_wide(page) == [], (name, width)
         if width == DESKTOP:  # on a phone long lines scroll under the button: expected
             assert wrapped_code_lines(page) == [], name
             assert code_under_copy_button(page) == [], name
@@ -529,6 +601,17 @@ BROKEN = {
     cut_without_a_cue: (
         '<article><div class="attnbook-figure" style="overflow-x: auto; width: 200px">'
         '<svg role="img" aria-label="wide" width="600" height="50"></svg></div></article>'
+    ),
+    fades_over_what_is_shown: (
+        '<article><div class="attnbook-figure" style="overflow-x: auto; width: 200px; '
+        'mask-image: linear-gradient(to right, #000 80%, transparent); --ab-fade-end: 40px">'
+        '<svg role="img" aria-label="a little too wide" width="203" height="50"></svg></div>'
+        "</article>"
+    ),
+    figures_a_little_too_wide: (
+        '<article><div class="attnbook-figure" style="overflow-x: auto; width: 200px">'
+        '<svg role="img" aria-label="a little too wide" width="210" height="50"></svg></div>'
+        "</article>"
     ),
     readouts_in_scrolling_boxes: (
         '<article><div class="attnbook-figure" style="overflow-x: auto">'
