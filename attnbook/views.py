@@ -32,6 +32,7 @@ from collections.abc import Collection, Iterable, Sequence, Sized
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 from matplotlib.colors import Colormap
@@ -80,19 +81,25 @@ def views_script() -> str:
     return script
 
 
+# What a data: URL in a double-quoted attribute may hold as it is: base64's own characters
+# and the loader's punctuation. Quotes, spaces, "&", "<", ">", "#" and "%" are encoded.
+_URL_SAFE = "/+=(){};,.!"
+
+
 def _script_tag() -> str:
     """Return ``<script>`` running ``views_script()``, for an HTML output that carries it.
 
-    The script travels deflated, inside a small loader, as a ``data:`` URL (base64): no
+    The script travels deflated (base64), inside a small loader, as a ``data:`` URL: no
     page pipeline that rewrites text, such as one typesetting ``$…$`` as math, can touch
-    it, it loads nothing, and a notebook of many figures stays light (about 15 KB each).
+    it, it loads nothing, and a notebook of many figures stays light (about 16 KB each).
+    The loader is percent-encoded, not base64-encoded a second time: base64 passes
+    through a URL as it is, four thirds smaller than encoded again.
 
     Examples:
-        >>> _script_tag().startswith('<script src="data:text/javascript;base64,')
+        >>> _script_tag().startswith('<script src="data:text/javascript,(function()')
         True
     """
-    encoded = base64.b64encode(_loader().encode("ascii")).decode("ascii")
-    return f'<script src="data:text/javascript;base64,{encoded}"></script>'
+    return f'<script src="data:text/javascript,{quote(_loader(), safe=_URL_SAFE)}"></script>'
 
 
 @cache

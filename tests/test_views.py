@@ -13,6 +13,7 @@ import re
 import zlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
@@ -113,7 +114,7 @@ def test_html_is_self_contained_and_token_view_only_for_self_attention() -> None
     page = view._repr_html_()
     assert page.startswith('<div class="attnbook-view" data-search-exclude data-spec="{')
     assert page.count("<script") == 1 and page.endswith(_script_tag())
-    loader = base64.b64decode(page.rpartition("base64,")[2].partition('"')[0]).decode()
+    loader = unquote(page.rpartition("data:text/javascript,")[2].partition('"')[0])
     packed = loader.partition('atob("')[2].partition('")')[0]
     assert zlib.decompress(base64.b64decode(packed)).decode() == views_script()
     assert len(_script_tag()) < 20_000  # a notebook of many figures stays light

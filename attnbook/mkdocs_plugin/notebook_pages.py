@@ -34,7 +34,6 @@ The converter and exporter are put in mkdocs-jupyter's place through
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import json
@@ -44,6 +43,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import unquote
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from markdown.extensions.toc import TocExtension, nest_toc_tokens, unique
@@ -82,7 +82,7 @@ _EXTERNAL = re.compile(
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # A figure's output carries attnbook's views script for Jupyter (views._script_tag).
-_DATA_SCRIPT = re.compile(r'<script src="data:text/javascript;base64,([A-Za-z0-9+/=]+)"></script>')
+_DATA_SCRIPT = re.compile(r'<script src="data:text/javascript,([^"]+)"></script>')
 
 
 # --- nbconvert: our template, material's code markup, loud failures ----------------------
@@ -168,8 +168,7 @@ def _without_views_scripts(content: str) -> str:
     """
 
     def drop(match: re.Match[str]) -> str:
-        loader = base64.b64decode(match[1]).decode("utf-8", errors="replace")
-        return "" if "attnbookViews" in loader else match[0]
+        return "" if "attnbookViews" in unquote(match[1]) else match[0]
 
     return _DATA_SCRIPT.sub(drop, content)
 
