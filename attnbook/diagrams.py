@@ -45,10 +45,6 @@ from attnbook.svg import BookFigure
 
 __all__ = ["DIAGRAM_LABELS", "attention_cue_scene", "attention_pooling_diagram"]
 
-#: Every word in the diagrams, one dictionary per language; an edition in another
-#: language adds one dictionary with the same keys. ``scene_alt`` and ``pooling_alt``
-#: are the figures' text alternatives for screen readers: templates whose ``{fields}``
-#: are the other keys, plus ``focus``, ``cue`` and ``reason`` in ``scene_alt``.
 DIAGRAM_LABELS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     {
         "zh": MappingProxyType(
@@ -116,6 +112,14 @@ DIAGRAM_LABELS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
         ),
     }
 )
+"""Every word in the diagrams, one read-only dictionary per language (``"zh"``, ``"en"``).
+
+An edition in another language adds one dictionary with the same keys; a figure's
+``labels`` argument overrides any of them. ``scene_alt`` and ``pooling_alt`` are the
+figures' text alternatives for screen readers: templates whose ``{fields}`` are the other
+keys, plus ``focus``, ``cue`` and ``reason`` in ``scene_alt``. The key ``coffee``, for
+example, is ``"coffee cup"`` in English and ``"咖啡杯"`` in Chinese.
+"""
 
 _TEMPLATE_FIELDS: Final = {
     "scene_alt": ("focus", "cue", "reason"),

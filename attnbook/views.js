@@ -19,7 +19,7 @@
       grid: "Model view: layers × heads. Open a head to see it at full size.",
       tokens: "Token view: hover or focus a token; the others are shaded by how much it attends to them.",
       strongest: "attends most to", position: "Query position", width: "Kernel width σ",
-      output: "Pooled output", average: "average pooling",
+      output: "Pooled output", average: "average pooling", value: "Value", along: "Position",
     },
     zh: {
       query: "查询", key: "键", weight: "权重", is: "：", layer: "层", head: "头",
@@ -27,7 +27,7 @@
       grid: "模型视图：层 × 头。打开一个头可以看它的大图。",
       tokens: "词元视图：指向或聚焦一个词元，其余词元按它分给它们的注意力着色。",
       strongest: "最关注", position: "查询的位置", width: "核宽度 σ",
-      output: "汇聚输出", average: "平均汇聚",
+      output: "汇聚输出", average: "平均汇聚", value: "值", along: "位置",
     },
   };
   const words = (el) => {
@@ -76,7 +76,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
 .attnbook-view .ab-controls{display:flex;flex-wrap:wrap;gap:1em;justify-content:center}
 .attnbook-pooling label{display:block;max-width:24em;margin:.4em auto}
 .attnbook-pooling input[type=range]{box-sizing:border-box;width:100%;margin:.4em 0;display:block;accent-color:#cb181d}
-.attnbook-pooling svg{display:block;width:100%;max-width:36em;height:auto;margin:0 auto}`;
+.attnbook-pooling svg{display:block;max-width:100%;height:auto;margin:0 auto}`;
   const addStyle = () => {
     if (document.getElementById("attnbook-views-style")) return;
     document.head.appendChild(make("style", { id: "attnbook-views-style" }, CSS));
@@ -516,50 +516,86 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     const logS = (v) => Math.exp(Math.log(s0) + (v / 1000) * (Math.log(s1) - Math.log(s0)));
     const sliderOf = (s) => Math.round((1000 * Math.log(s / s0)) / Math.log(s1 / s0));
     const [sWrap, sInput] = slider(w.width, `${uid}s`, 0, 1000, 1, sliderOf(spec.bandwidth));
+    // The plot is drawn in CSS pixels at the width it is shown at (redrawn when that
+    // changes), so its texts keep the size of a figure's at any width. Two bands share
+    // the positions' axis: the keys' values (points, and the pooled output's ring) above,
+    // their weights (bars, 0 to 1) below.
     const plot = document.createElementNS(SVG, "svg");
-    plot.setAttribute("viewBox", "0 0 320 200");
     plot.setAttribute("role", "img");
     const vmin = Math.min(0, ...values), vmax = Math.max(...values);
-    const X = (x) => 20 + ((x - lo) / (hi - lo)) * 290;
-    const Y = (v) => 120 - ((v - vmin) / (vmax - vmin || 1)) * 100;
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const el = (tag, attrs) => {
-      const e = document.createElementNS(SVG, tag);
-      for (const name in attrs) e.setAttribute(name, attrs[name]);
-      plot.appendChild(e);
-      return e;
-    };
-    el("line", { x1: 15, x2: 315, y1: 190, y2: 190, stroke: "currentColor", "stroke-opacity": 0.5 });
-    el("line", { x1: 15, x2: 315, y1: Y(mean), y2: Y(mean), stroke: "currentColor", "stroke-dasharray": "4 3" });
-    // The average's label goes at an end of its line, above or below it, wherever it
-    // keeps furthest from the points (its width estimated: a CJK character is 10 units).
     const avgText = `${w.average} ${fmt(mean)}`;
-    const avgWidth = [...avgText].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 10 : 5.6), 0);
-    const clearance = ([x0, y0]) => Math.min(...keys.map((k, i) => {
-      const px = X(k), py = Y(values[i]);
-      const dx = Math.max(x0 - px, 0, px - (x0 + avgWidth)), dy = Math.max(y0 - 10 - py, 0, py - (y0 + 2));
-      return Math.hypot(dx, dy);
-    }));
-    const spots = [[315 - avgWidth, Y(mean) - 4], [315 - avgWidth, Y(mean) + 12], [20, Y(mean) - 4], [20, Y(mean) + 12]];
-    const [avgX, avgY] = spots.reduce((best, spot) => (clearance(spot) > clearance(best) + 0.5 ? spot : best));
-    const bars = keys.map((k) => el("rect", { x: X(k) - 4, width: 8, fill: "#cb181d" }));
-    keys.forEach((k, i) => el("circle", { cx: X(k), cy: Y(values[i]), r: 3.5, fill: "currentColor" }));
-    const qLine = el("line", { y1: 10, y2: 190, stroke: "#cb181d", "stroke-width": 1.5 });
-    const outDot = el("circle", { r: 5, fill: "none", stroke: "#cb181d", "stroke-width": 2.5 });
-    // Drawn last, over a halo of the page's background: the moving query line passes
-    // behind the label instead of striking its text through.
-    const avgLabel = el("text", {
-      x: avgX, y: avgY, "font-size": 10, fill: "currentColor",
-      style: "paint-order:stroke;stroke:var(--md-default-bg-color,Canvas);stroke-width:3px;stroke-linejoin:round",
-    });
-    avgLabel.textContent = avgText;
+    // its width estimated: a CJK character is 12 px at this size, others about 6.7
+    const avgWidth = [...avgText].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 12 : 6.7), 0);
+    const ticks = (a, b) => {
+      const raw = (b - a) / 4, unit = 10 ** Math.floor(Math.log10(raw));
+      const step = unit * ([1, 2, 5, 10].find((f) => f * unit >= raw) || 10);
+      const out = [];
+      for (let t = Math.ceil(a / step) * step; t <= b + step * 1e-9; t += step) out.push(+t.toPrecision(12));
+      return out;
+    };
+    const L = 44, TOP = 28, MID = 120, BASE = 200, H = 236;
+    const Y = (v) => MID - ((v - vmin) / (vmax - vmin || 1)) * (MID - TOP);
+    const B = (wt) => BASE - wt * 52;
+    let X, bars, qLine, outDot;
+    const draw = (W) => {
+      plot.replaceChildren();
+      plot.setAttribute("viewBox", `0 0 ${W} ${H}`);
+      plot.setAttribute("width", W);
+      plot.setAttribute("height", H);
+      X = (x) => L + 6 + ((x - lo) / (hi - lo)) * (W - L - 16);
+      const el = (tag, attrs, text) => {
+        const e = document.createElementNS(SVG, tag);
+        for (const name in attrs) e.setAttribute(name, attrs[name]);
+        if (text !== undefined) e.textContent = text;
+        plot.appendChild(e);
+        return e;
+      };
+      const label = (x, y, text, anchor) => el("text", { x, y, "text-anchor": anchor, "font-size": 12, fill: "currentColor" }, text);
+      const axis = { stroke: "currentColor", "stroke-opacity": 0.5 };
+      el("line", { x1: L, x2: L, y1: TOP, y2: MID, ...axis });
+      for (const v of ticks(vmin, vmax)) {
+        el("line", { x1: L - 4, x2: L, y1: Y(v), y2: Y(v), ...axis });
+        label(L - 7, Y(v) + 4, fmt(v), "end");
+      }
+      label(4, 14, w.value, "start");
+      el("line", { x1: L, x2: L, y1: B(1), y2: BASE, ...axis });
+      for (const v of [0, 1]) label(L - 7, B(v) + 4, v, "end");
+      label(4, B(1) - 10, w.weight, "start");
+      el("line", { x1: L, x2: W - 4, y1: BASE, y2: BASE, ...axis });
+      for (const x of ticks(lo, hi)) {
+        el("line", { x1: X(x), x2: X(x), y1: BASE, y2: BASE + 4, ...axis });
+        label(X(x), BASE + 16, fmt(x), "middle");
+      }
+      label(W - 4, H - 2, w.along, "end");
+      el("line", { x1: L, x2: W - 4, y1: Y(mean), y2: Y(mean), stroke: "currentColor", "stroke-dasharray": "4 3" });
+      // The average's label goes along its line, above or below it: as near the right
+      // end as keeps it 6 px clear of the points, or else where it keeps furthest.
+      const clearance = ([x0, y0]) => Math.min(...keys.map((k, i) => {
+        const px = X(k), py = Y(values[i]);
+        const dx = Math.max(x0 - px, 0, px - (x0 + avgWidth)), dy = Math.max(y0 - 12 - py, 0, py - (y0 + 3));
+        return Math.hypot(dx, dy);
+      }));
+      const spots = [];
+      for (let x = W - 4 - avgWidth; x > L; x -= 8) spots.push([x, Y(mean) - 5], [x, Y(mean) + 15]);
+      const [avgX, avgY] = spots.find((spot) => clearance(spot) >= 6)
+        || spots.reduce((best, spot) => (clearance(spot) > clearance(best) ? spot : best));
+      bars = keys.map((k) => el("rect", { x: X(k) - 4, width: 8, fill: "#cb181d" }));
+      keys.forEach((k, i) => el("circle", { cx: X(k), cy: Y(values[i]), r: 3.5, fill: "currentColor" }));
+      qLine = el("line", { y1: TOP - 8, y2: BASE, stroke: "#cb181d", "stroke-width": 1.5 });
+      outDot = el("circle", { r: 5, fill: "none", stroke: "#cb181d", "stroke-width": 2.5 });
+      // Drawn last, over a halo of the page's background: the moving query line passes
+      // behind the label instead of striking its text through.
+      label(avgX, avgY, avgText, "start").setAttribute("class", "ab-average");
+      plot.lastChild.setAttribute("style", "paint-order:stroke;stroke:var(--md-default-bg-color,Canvas);stroke-width:3px;stroke-linejoin:round");
+    };
     const readout = make("p", { class: "attnbook-readout", "aria-live": "polite" });
     const update = () => {
       const query = +qInput.value, bandwidth = logS(+sInput.value);
       const { weights, output } = gaussianPooling(keys, values, query, bandwidth);
       bars.forEach((bar, i) => {
-        bar.setAttribute("y", 190 - weights[i] * 60);
-        bar.setAttribute("height", weights[i] * 60);
+        bar.setAttribute("y", B(weights[i]));
+        bar.setAttribute("height", BASE - B(weights[i]));
       });
       qLine.setAttribute("x1", X(query));
       qLine.setAttribute("x2", X(query));
@@ -577,7 +613,18 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     plot.setAttribute("aria-label", spec.alt);
     root.querySelector(".ab-fallback")?.remove();
     root.append(qWrap, sWrap, plot, readout);
+    const fit = () => {
+      const em = parseFloat(getComputedStyle(root).fontSize) || 16;
+      const width = Math.round(Math.min(root.clientWidth, 36 * em));
+      if (width > 0 && width !== +plot.getAttribute("width")) {
+        draw(width);
+        update();
+      }
+    };
+    draw(320);
     update();
+    fit();
+    if (window.ResizeObserver) new ResizeObserver(fit).observe(root);
     root.dataset.attnbookReady = performance.now().toFixed(1);
   };
 

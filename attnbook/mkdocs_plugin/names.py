@@ -27,6 +27,8 @@ _SPACE_BEFORE_LINK = re.compile(
 )
 # Inline code in running text: a <code> of plain text, not the one of a code block.
 _INLINE_CODE = re.compile(r"(?<!<pre>)(?<!<span></span>)<code>([^<]+)</code>")
+# Code this short fits any line: broken, it would only strand a piece ("pip install -e" / ".").
+_SHORT = 20
 # Tables keep their names whole (the table scrolls instead): <wbr> would break them anyway.
 _TABLE = re.compile(r"(<table.*?</table>)", re.DOTALL)
 
@@ -38,25 +40,31 @@ def _breakable(name: str) -> str:
 
 def _inline_code(found: re.Match[str]) -> str:
     code = found[1]
+    if len(code.strip()) <= _SHORT:  # pip install -e ., aria-label, -inf: kept whole
+        breaks = re.search(r"[\s-]", code.strip())
+        return f'<code class="attnbook-word">{code}</code>' if breaks else found[0]
     if "." in code or "_" in code:
         return f"<code>{_breakable(code)}</code>"
-    if "-" in code and not code.strip().count(" "):  # aria-label, -inf: kept whole
-        return f'<code class="attnbook-word">{code}</code>'
     return found[0]
 
 
 def break_names(html: str) -> str:
     """Let names break after their dots and underscores only, in headings and in text.
 
+    Code of at most 20 characters with a space or a hyphen stays whole
+    (``class="attnbook-word"``); longer code breaks after its dots and underscores.
+
     Examples:
-        >>> break_names("<p><code>torch.nn.functional</code></p>")
-        '<p><code>torch.<wbr>nn.<wbr>functional</code></p>'
+        >>> break_names("<p><code>torch.nn.functional.softmax</code></p>")
+        '<p><code>torch.<wbr>nn.<wbr>functional.<wbr>softmax</code></p>'
+        >>> break_names("<p>run <code>pip install -e .</code></p>")
+        '<p>run <code class="attnbook-word">pip install -e .</code></p>'
         >>> break_names("<p>a weight of <code>-inf</code></p>")
         '<p>a weight of <code class="attnbook-word">-inf</code></p>'
         >>> break_names("<p>run <code>print(inspect.getsource(f.g))</code></p>")
         '<p>run <code>print(inspect.<wbr>getsource(f.<wbr>g))</code></p>'
-        >>> break_names("<p><code>x.sum() == 0.5</code></p>")
-        '<p><code>x.<wbr>sum() == 0.5</code></p>'
+        >>> break_names("<p><code>weights.sum(dim=-1) == 1.0</code></p>")
+        '<p><code>weights.<wbr>sum(dim=-1) == 1.0</code></p>'
         >>> break_names("<pre><code>a.b</code></pre><table><td><code>a_b</code></table>")
         '<pre><code>a.b</code></pre><table><td><code>a_b</code></table>'
     """

@@ -334,15 +334,14 @@ def test_the_query_line_passes_behind_the_average_label(visit: Visit, language: 
         ends.append((float(query.get_attribute(end) or "nan"), line_x))
     (q0, x0), (q1, x1) = ends
     label = page.evaluate(
-        """() => { const t = [...document.querySelectorAll(".attnbook-pooling svg text")]
-            .find(t => /\\d/.test(t.textContent)); const b = t.getBBox();
-            return b.x + b.width / 2; }"""
+        """() => { const b = document.querySelector(".attnbook-pooling svg text.ab-average")
+            .getBBox(); return b.x + b.width / 2; }"""
     )
     query.fill(str(q0 + (label - x0) / (x1 - x0) * (q1 - q0)))
     drawn = page.evaluate(
         """() => { const svg = document.querySelector(".attnbook-pooling svg");
             const line = svg.querySelector("line[stroke='#cb181d']");
-            const text = [...svg.querySelectorAll("text")].find(t => /\\d/.test(t.textContent));
+            const text = svg.querySelector("text.ab-average");
             const lb = line.getBBox(), tb = text.getBBox(), style = getComputedStyle(text);
             const after = line.compareDocumentPosition(text) & Node.DOCUMENT_POSITION_FOLLOWING;
             return { crosses: lb.x >= tb.x && lb.x <= tb.x + tb.width, onTop: !!after,

@@ -169,23 +169,48 @@ def views_off_centre(page: Any) -> list[str]:
     )
 
 
+# Every figure text with the size it is drawn at, as [figure number, <text>, CSS pixels]:
+# its font size through the figure's scaling.
+FIGURE_TEXT_SIZES = (
+    """() => ("""
+    + FIGURE_TEXTS
+    + """)().map(([n, text]) => {
+        const m = text.getScreenCTM();
+        return [n, text, parseFloat(getComputedStyle(text).fontSize) * Math.hypot(m.a, m.b)];
+    })"""
+)
+
+
 def tiny_figure_texts(page: Any) -> list[str]:
     """Texts of a figure drawn smaller than 8 CSS pixels (a wide figure should scroll instead)."""
     return list(
         page.evaluate(
-            """() => ("""
-            + FIGURE_TEXTS
+            "() => ("
+            + FIGURE_TEXT_SIZES
             + """)()
-            .map(([n, text]) => {
-                // its font size through the figure's scaling, in CSS pixels on screen
-                const m = text.getScreenCTM();
-                const shown = parseFloat(getComputedStyle(text).fontSize) * Math.hypot(m.a, m.b);
-                return [n, text, shown];
-            })
             .filter(([, , shown]) => shown < 8)
             .slice(0, 10)
             .map(([n, text, shown]) =>
                 `figure ${n}: "${text.textContent.trim()}" at ${shown.toFixed(1)} px`)"""
+        )
+    )
+
+
+def figure_texts_larger_than_the_text(page: Any) -> list[str]:
+    """Texts of a figure drawn larger than the chapter's running text (a plot scaled up)."""
+    return list(
+        page.evaluate(
+            """() => {
+            const body = parseFloat(getComputedStyle(
+                document.querySelector("article p") || document.body).fontSize);
+            return ("""
+            + FIGURE_TEXT_SIZES
+            + """)()
+            .filter(([, , shown]) => shown > body + 0.5)
+            .slice(0, 10)
+            .map(([n, text, shown]) => `figure ${n}: "${text.textContent.trim()}" at `
+                + `${shown.toFixed(1)} px, the text at ${body} px`);
+        }"""
         )
     )
 
@@ -307,6 +332,33 @@ def lonely_header_links(page: Any) -> list[str]:
 
 # A reST role as written (:func:`f`) or as rendered once its backticks became code
 # (":func:f", or "class: F" where a docstring section ate the first colon).
+def lonely_last_characters(page: Any) -> list[str]:
+    """Table cells, headings and code in text that wrap to leave a character alone on a line."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll(
+                "article :is(td, th, h1, h2, h3, h4), article :is(p, li) code")]
+            .filter(cell => {
+                const rects = [];
+                const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+                    if (node.parentElement.closest(".headerlink")) continue;
+                    const range = document.createRange();
+                    range.selectNodeContents(node);
+                    rects.push(...[...range.getClientRects()].filter(r => r.width));
+                }
+                const tops = new Set(rects.map(r => Math.round(r.top)));
+                if (tops.size < 2) return false;
+                const last = rects.filter(r => Math.round(r.top) === Math.max(...tops));
+                const width = Math.max(...last.map(r => r.right))
+                    - Math.min(...last.map(r => r.left));
+                return width < 1.3 * parseFloat(getComputedStyle(cell).fontSize);
+            })
+            .map(cell => cell.textContent.trim().slice(0, 40))"""
+        )
+    )
+
+
 RAW_ROLE = re.compile(
     r":(?:func|class|meth|mod|attr|data|obj|exc|ref):\s*`?\w|\b(?:func|class|meth):\s+`?[A-Za-z_]"
 )
@@ -318,6 +370,20 @@ def raw_markup(page: Any) -> list[str]:
     found = [match.group(0) for match in RAW_ROLE.finditer(text)]
     found += re.findall(r"\[`[^`\]]+`\]\[[\w.]+\]", text)  # an autorefs link not resolved
     return found[:10]
+
+
+def entries_without_a_description(page: Any) -> list[str]:
+    """API entries (mkdocstrings' ``.doc-object``) with a name and nothing said about it."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article .doc-object")]
+            .filter(entry => {
+                const contents = entry.querySelector(":scope > .doc-contents");
+                return !contents || !contents.querySelector(":scope > p")?.textContent.trim();
+            })
+            .map(entry => entry.querySelector(".doc-heading")?.textContent.trim().slice(0, 40))"""
+        )
+    )
 
 
 def tall_headings(page: Any) -> list[str]:
@@ -521,12 +587,14 @@ def test_figures_in_the_dark_and_their_texts(
         assert overlapping_figure_texts(page) == [], (name, width)
         assert texts_on_points(page) == [], (name, width)
         assert views_off_centre(page) == [], (name, width)
+        assert figure_texts_larger_than_the_text(page) == [], (name, width)
         assert fades_over_what_is_shown(page) == [], (name, width)
         assert figures_a_little_too_wide(page) == [], (name, width)
         if width == DESKTOP:  # on a phone long lines scroll under the button: expected
             assert wrapped_code_lines(page) == [], name
             assert code_under_copy_button(page) == [], name
         assert math_in_text_fonts(page) == [], (name, width)
+        assert lonely_last_characters(page) == [], (name, width)
 
 
 @pytest.mark.parametrize("name", [name for name in PAGES if stem(name) == "api"])
@@ -536,6 +604,7 @@ def test_api_page_is_rendered_markup_with_short_headings(
     page = open_page(PAGES[name], DESKTOP, "light")
     assert raw_markup(page) == []
     assert tall_headings(page) == []
+    assert entries_without_a_description(page) == []
     # A summary table leads, with a link to every public name's entry.
     import attnbook
 
@@ -598,6 +667,11 @@ BROKEN = {
         '<article><svg role="img" aria-label="small" width="100" height="50" viewBox="0 0 200 100">'
         '<text x="10" y="50" font-size="12">0.25</text></svg></article>'
     ),
+    figure_texts_larger_than_the_text: (
+        '<article><p>running text</p><svg role="img" aria-label="scaled up" width="400" '
+        'height="200" viewBox="0 0 200 100"><text x="10" y="50" font-size="12">average'
+        "</text></svg></article>"
+    ),
     cut_without_a_cue: (
         '<article><div class="attnbook-figure" style="overflow-x: auto; width: 200px">'
         '<svg role="img" aria-label="wide" width="600" height="50"></svg></div></article>'
@@ -621,6 +695,11 @@ BROKEN = {
         '<article><h2 style="width: 7.5ch; font: 16px monospace">abcdef'
         '<a class="headerlink" href="#" style="display: inline-block; margin-left: 1ch">¶</a>'
         "</h2></article>"
+    ),
+    lonely_last_characters: (
+        '<article><table><tr><td style="width: 6.5em; font-size: 16px">注意力的可视化</td>'
+        '</tr></table><p style="width: 12em; font: 16px monospace">install it: '
+        "<code>pip install -e .</code></p></article>"
     ),
     raw_markup: "<article><p>Made by :func:<code>attention_view</code>.</p></article>",
     names_broken_mid_part: (
@@ -648,6 +727,10 @@ BROKEN = {
         '<article><p lang="zh" style="font-family: \'Noto Sans CJK SC\'">得分是 '
         '<math style="font-family: inherit"><mo>−</mo><mo>‖</mo><mi>q</mi><mo>‖</mo>'
         "</math></p></article>"
+    ),
+    entries_without_a_description: (
+        '<article><div class="doc doc-object"><h2 class="doc doc-heading">attnbook.LABELS</h2>'
+        '<div class="doc doc-contents first"></div></div></article>'
     ),
     tall_headings: (
         '<article><h2 style="width: 200px">attnbook.DIAGRAM_LABELS = MappingProxyType'
