@@ -382,3 +382,33 @@ def test_the_api_page_shows_public_names_in_the_pages_language(site: Path, prefi
             assert not re.search(r"[A-Za-z]{3,}", shown), f"api/: {shown.strip()!r} by a name"
     if not prefix:
         assert "Bases:" not in article.get_text(), "api/ says 'Bases:' in English"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "page",
+    [page for page in pages() if page.stem[:2].isdigit()],
+    ids=lambda page: page.name,
+)
+def test_every_chapter_ends_with_its_source(site: Path, page: Path) -> None:
+    """Chapters and the playground end with the same box: where the book's text comes from."""
+    for prefix, title in (("", "来源"), (f"{LANGUAGE}/", "Source")):
+        document = html(site, prefix + url_path(page))
+        boxes = document.select("article .admonition.quote")
+        where = prefix + url_path(page)
+        assert boxes, f"{where}: no source box"
+        box = boxes[-1]
+        assert box.select_one(".admonition-title").get_text(strip=True) == title, where
+        links = [a["href"] for a in box.select("a[href]")]
+        assert any("d2l.ai/chapter_attention-mechanisms/attention-cues" in h for h in links)
+        assert any("creativecommons.org/licenses/by-sa/4.0" in h for h in links), where
+        after = [  # the footnotes (end matter) may follow; no more of the chapter does
+            element
+            for element in box.find_all_next(["p", "pre", "table", "ul", "h2", "h3"])
+            if element.find_parent("article") is not None
+            and box not in element.parents
+            and element.find_parent(class_="footnote") is None
+        ]
+        assert not after, f"{where}: {after[0].get_text()[:60]!r} comes after the source box"
+        if prefix:  # the English edition writes straight quotes, as its chapters do
+            assert not re.search("[“”‘’]", box.get_text()), where
