@@ -534,7 +534,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       for (let t = Math.ceil(a / step) * step; t <= b + step * 1e-9; t += step) out.push(+t.toPrecision(12));
       return out;
     };
-    const L = 44, TOP = 28, MID = 120, BASE = 200, H = 236;
+    const L = 44, TOP = 28, MID = 120, BASE = 208, H = 244;
     const Y = (v) => MID - ((v - vmin) / (vmax - vmin || 1)) * (MID - TOP);
     const B = (wt) => BASE - wt * 52;
     let X, bars, qLine, outDot;
