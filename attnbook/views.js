@@ -523,8 +523,10 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
     const plot = document.createElementNS(SVG, "svg");
     plot.setAttribute("role", "img");
     const vmin = Math.min(0, ...values), vmax = Math.max(...values);
+    // Shown rounded against the values' spread: a mean of 1e-17 from rounding reads 0.
+    const tidy = (x) => fmt(Math.abs(x) < 1e-9 * (vmax - vmin || 1) ? 0 : x);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const avgText = `${w.average} ${fmt(mean)}`;
+    const avgText = `${w.average} ${tidy(mean)}`;
     // its width estimated: a CJK character is 12 px at this size, others about 6.7
     const avgWidth = [...avgText].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 12 : 6.7), 0);
     const ticks = (a, b) => {
@@ -569,8 +571,9 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       }
       label(W - 4, H - 2, w.along, "end");
       el("line", { x1: L, x2: W - 4, y1: Y(mean), y2: Y(mean), stroke: "currentColor", "stroke-dasharray": "4 3" });
-      // The average's label goes along its line, above or below it: as near the right
-      // end as keeps it 6 px clear of the points, or else where it keeps furthest.
+      // The average's label goes along its line, above or below it, as near the right
+      // end as keeps it 6 px clear of the points; where points crowd the whole line, it
+      // goes to the top right, across from the axis's name.
       const clearance = ([x0, y0]) => Math.min(...keys.map((k, i) => {
         const px = X(k), py = Y(values[i]);
         const dx = Math.max(x0 - px, 0, px - (x0 + avgWidth)), dy = Math.max(y0 - 12 - py, 0, py - (y0 + 3));
@@ -578,8 +581,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       }));
       const spots = [];
       for (let x = W - 4 - avgWidth; x > L; x -= 8) spots.push([x, Y(mean) - 5], [x, Y(mean) + 15]);
-      const [avgX, avgY] = spots.find((spot) => clearance(spot) >= 6)
-        || spots.reduce((best, spot) => (clearance(spot) > clearance(best) ? spot : best));
+      const [avgX, avgY] = spots.find((spot) => clearance(spot) >= 6) || [W - 4 - avgWidth, 14];
       bars = keys.map((k) => el("rect", { x: X(k) - 4, width: 8, fill: "#cb181d" }));
       keys.forEach((k, i) => el("circle", { cx: X(k), cy: Y(values[i]), r: 3.5, fill: "currentColor" }));
       qLine = el("line", { y1: TOP - 8, y2: BASE, stroke: "#cb181d", "stroke-width": 1.5 });
@@ -602,7 +604,7 @@ svg[data-attnbook]:focus-visible,.attnbook-view canvas:focus-visible{outline:2px
       outDot.setAttribute("cx", X(query));
       outDot.setAttribute("cy", Y(output));
       sInput.setAttribute("aria-valuetext", `σ = ${fmt(bandwidth)}`);
-      readout.textContent = `${w.position} ${fmt(query)} · σ = ${fmt(bandwidth)} · ${w.output} ${fmt(output)} (${w.average} ${fmt(mean)})`;
+      readout.textContent = `${w.position} ${fmt(query)} · σ = ${fmt(bandwidth)} · ${w.output} ${tidy(output)} (${w.average} ${tidy(mean)})`;
       root.dataset.query = query;
       root.dataset.bandwidth = bandwidth;
       root.dataset.output = output;
