@@ -17,6 +17,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 __all__ = [
+    "API_PAGES",
     "DEFAULT_LANGUAGE",
     "DOCS",
     "EDITIONS",
@@ -33,7 +34,9 @@ __all__ = [
     "d2l_figsize",
     "mkdocs_build",
     "page",
+    "page_sources",
     "plugin_config",
+    "url_path",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +73,33 @@ EDITIONS: dict[str, str] = {
     for language in _i18n_languages()
 }
 DEFAULT_LANGUAGE = next(locale for locale, prefix in EDITIONS.items() if not prefix)
+
+
+def page_sources() -> list[Path]:
+    """The default edition's pages: every page source without a language suffix.
+
+    ``docs/index.md``, the chapters, the playground notebook, and the API reference's
+    pages in ``docs/api/``; each has its counterpart in the other edition beside it.
+    """
+    sources = [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")]
+    return sorted(path for path in sources if len(path.suffixes) == 1)
+
+
+def url_path(source: Path) -> str:
+    """Where a page source is built, in its edition: ``api/views.md`` -> ``api/views/``.
+
+    An ``index`` page is its folder's page (``index.md`` -> ``""``, ``api/index.md`` ->
+    ``api/``); a language suffix does not count (``api/views.en.md`` -> ``api/views/``).
+    """
+    parts = [*source.relative_to(DOCS).parent.parts, source.name.split(".")[0]]
+    if parts[-1] == "index":
+        parts.pop()
+    return "".join(f"{part}/" for part in parts)
+
+
+#: The API reference's pages, as built in each edition: ``api/`` and one page per part
+#: of the package (``api/views/``).
+API_PAGES = [url_path(source) for source in page_sources() if source.parent.name == "api"]
 
 # A fixed build date (2024-01-01), so two builds give the same bytes (sitemap dates too).
 SOURCE_DATE_EPOCH = "1704067200"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, article, mkdocs_build, page, plugin_config
+from tests.support import API_PAGES, ROOT, article, mkdocs_build, page, plugin_config
 
 CHAPTERS = {
     "01-attention-cues": 2,  # figures each chapter prints
@@ -19,6 +19,7 @@ CHAPTERS = {
     "03-visualizing-attention": 2,
     "04-exercises": 3,
 }
+API = [path.rstrip("/") for path in API_PAGES]  # the API reference's pages: "api", "api/views"
 HEATMAP_CHAPTERS = ["02-queries-keys-values", "03-visualizing-attention", "04-exercises"]
 
 pytestmark = pytest.mark.slow
@@ -95,7 +96,7 @@ def test_page_has_no_error_output(site: Path, chapter: str) -> None:
 CJK = "\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef"
 
 
-@pytest.mark.parametrize("name", [*CHAPTERS, "05-playground", "api", "."])
+@pytest.mark.parametrize("name", [*CHAPTERS, "05-playground", *API, "."])
 def test_chinese_prose_has_no_gaps_from_line_breaks(site: Path, name: str) -> None:
     """A browser shows a line break of the source as a space, a gap inside a sentence."""
     gaps = re.compile(rf"[{CJK}][ \t]*\n\s*[{CJK}]")
@@ -107,9 +108,10 @@ def test_chinese_prose_has_no_gaps_from_line_breaks(site: Path, name: str) -> No
     assert found == [], found[:5]
 
 
-def test_api_page_shows_only_documented_errors(site: Path) -> None:
+@pytest.mark.parametrize("name", API)
+def test_api_page_shows_only_documented_errors(site: Path, name: str) -> None:
     # Docstring examples show tracebacks on purpose; an executed block never may.
-    assert "exited with errors" not in article(site, "api").get_text()
+    assert "exited with errors" not in article(site, name).get_text()
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -157,7 +159,7 @@ def test_search_index_segments_chinese_words(site: Path) -> None:
 
 
 def test_pages_promise_the_source_code_only_if_the_api_page_shows_it(site: Path) -> None:
-    summaries = article(site, "api").select("summary")
+    summaries = [summary for name in API for summary in article(site, name).select("summary")]
     if any("Source code in" in summary.get_text() for summary in summaries):
         return
     names = [str(path.parent.relative_to(site)) for path in site.glob("**/index.html")]
@@ -167,12 +169,13 @@ def test_pages_promise_the_source_code_only_if_the_api_page_shows_it(site: Path)
     assert promises == [], "they send readers to source code the API page does not show"
 
 
-def test_api_page_renders_every_public_function(site: Path) -> None:
+def test_api_pages_render_every_public_function_once(site: Path) -> None:
     import attnbook
 
-    api = article(site, "api")
-    for name in attnbook.__all__:
-        assert api.find(id=f"attnbook.{name}"), name
+    pages = {name: article(site, name) for name in API}
+    for public in attnbook.__all__:
+        found = [name for name, api in pages.items() if api.find(id=f"attnbook.{public}")]
+        assert len(found) == 1, f"attnbook.{public} is documented on {found or 'no page'}"
 
 
 BROKEN_CONFIG = """\

@@ -57,7 +57,7 @@ def visible_examples(path: Path) -> list[ExecutedBlock]:
 #: columns of the monospace font (a Chinese character takes two); a wrapped line starts
 #: again at the left edge and reads as wrongly indented.
 CODE_WIDTH = 80
-PAGES = sorted((ROOT / "docs").glob("*.md"))
+PAGES = sorted((ROOT / "docs").rglob("*.md"))
 
 
 def columns(line: str) -> int:
@@ -65,7 +65,7 @@ def columns(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda path: path.name)
+@pytest.mark.parametrize("page", PAGES, ids=lambda path: path.relative_to(ROOT / "docs").as_posix())
 def test_shown_code_fits_the_column_without_wrapping(page: Path) -> None:
     long = []
     inside = False

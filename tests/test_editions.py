@@ -27,7 +27,15 @@ import pytest
 from bs4 import BeautifulSoup
 
 from attnbook.mkdocs_plugin.blocks import ExecutedBlock, executed_blocks, fenced_runs
-from tests.support import DEFAULT_LANGUAGE, DOCS, EDITIONS, SITE_URL
+from tests.support import (
+    API_PAGES,
+    DEFAULT_LANGUAGE,
+    DOCS,
+    EDITIONS,
+    SITE_URL,
+    page_sources,
+    url_path,
+)
 
 # The edition beside the default (Chinese) one.
 LANGUAGE = next(language for language in EDITIONS if language != DEFAULT_LANGUAGE)
@@ -50,8 +58,12 @@ def shape(code: str) -> str:
 
 def pages() -> list[Path]:
     """The default edition's pages: every page source without a language suffix."""
-    sources = [*DOCS.glob("*.md"), *DOCS.glob("*.ipynb")]
-    return sorted(path for path in sources if len(path.suffixes) == 1)
+    return page_sources()
+
+
+def name(page: Path) -> str:
+    """A page's test id: its path in ``docs/`` (``api/views.md``)."""
+    return page.relative_to(DOCS).as_posix()
 
 
 def counterpart(page: Path) -> Path:
@@ -128,25 +140,26 @@ def _markdown_file(path: Path) -> tuple[list[ExecutedBlock], list[str]]:
 
 
 def test_the_pages_are_found() -> None:
-    names = {page.name for page in pages()}
-    assert {"index.md", "01-attention-cues.md", "api.md", "05-playground.ipynb"} <= names
+    names = {name(page) for page in pages()}
+    assert {"index.md", "01-attention-cues.md", "api/index.md", "05-playground.ipynb"} <= names
+    assert {"api/attention.md", "api/heatmaps.md", "api/views.md", "api/diagrams.md"} <= names
 
 
 def test_every_edition_page_has_a_default_page() -> None:
     orphans = [
         path.name
-        for path in [*DOCS.glob(f"*.{LANGUAGE}.md"), *DOCS.glob(f"*.{LANGUAGE}.ipynb")]
+        for path in [*DOCS.rglob(f"*.{LANGUAGE}.md"), *DOCS.rglob(f"*.{LANGUAGE}.ipynb")]
         if not path.with_suffix("").with_suffix(path.suffix).exists()
     ]
     assert not orphans
 
 
-@pytest.mark.parametrize("page", pages(), ids=lambda page: page.name)
+@pytest.mark.parametrize("page", pages(), ids=name)
 def test_the_editions_do_not_drift(page: Path) -> None:
     assert drift(page, counterpart(page)) == []
 
 
-@pytest.mark.parametrize("page", pages(), ids=lambda page: page.name)
+@pytest.mark.parametrize("page", pages(), ids=name)
 def test_the_english_edition_is_in_english(page: Path) -> None:
     text = counterpart(page).read_text(encoding="utf-8")
     chinese = re.findall(r"[\u4e00-\u9fff]+", text)
@@ -256,17 +269,12 @@ def test_a_changed_notebook_cell_is_drift(tmp_path: Path) -> None:
 # --- the built site --------------------------------------------------------------------------
 
 
-def url_path(page: Path) -> str:
-    stem = page.name.split(".")[0]
-    return "" if stem == "index" else f"{stem}/"
-
-
 def html(site: Path, path: str) -> BeautifulSoup:
     return BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", pages(), ids=lambda page: page.name)
+@pytest.mark.parametrize("page", pages(), ids=name)
 def test_each_page_is_built_in_both_languages_and_links_its_counterpart(
     site: Path, page: Path
 ) -> None:
@@ -315,7 +323,8 @@ def test_each_edition_offers_its_own_notebooks(site: Path) -> None:
     for prefix, credit in (("", "动手学深度学习"), (f"{LANGUAGE}/", "Dive into Deep Learning")):
         with zipfile.ZipFile(site / prefix / "notebooks" / "attnbook-notebooks.zip") as archive:
             names = sorted(archive.namelist())
-            assert len(names) == len(pages()) - 2  # all but the home page and the API page
+            # every page with examples: not the home page, nor the API reference's pages
+            assert len(names) == len(pages()) - 1 - len(API_PAGES)
             first = nbformat.reads(archive.read(names[0]).decode("utf-8"), as_version=4)
             assert credit in first.cells[0].source
     page = html(site, f"{LANGUAGE}/01-attention-cues/")
@@ -336,7 +345,7 @@ def test_english_figures_have_english_labels(site: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", pages(), ids=lambda page: page.name)
+@pytest.mark.parametrize("page", pages(), ids=name)
 def test_what_the_theme_adds_speaks_the_pages_language(site: Path, page: Path) -> None:
     """The ¶ and footnote tooltips and the footer are in the edition's language."""
     for prefix, chinese in (("", True), (f"{LANGUAGE}/", False)):
@@ -361,17 +370,20 @@ def test_what_the_theme_adds_speaks_the_pages_language(site: Path, page: Path) -
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("api", API_PAGES)
 @pytest.mark.parametrize("prefix", ["", f"{LANGUAGE}/"], ids=["default", LANGUAGE])
-def test_the_api_page_shows_public_names_in_the_pages_language(site: Path, prefix: str) -> None:
+def test_the_api_page_shows_public_names_in_the_pages_language(
+    site: Path, prefix: str, api: str
+) -> None:
     """No private base class, no multi-line link title, no English label on a Chinese page.
 
     The docstrings themselves are English in both editions; what mkdocstrings adds around
     them (section titles, headings) follows the edition.
     """
-    article = html(site, prefix + "api/").select_one("article")
+    article = html(site, prefix + api).select_one("article")
     assert article is not None
     private = sorted(set(re.findall(r"attnbook(?:\.\w+)*\._\w+", str(article))))
-    assert private == [], f"{prefix}api/ shows private names: {private}"
+    assert private == [], f"{prefix}{api} shows private names: {private}"
     titles = [link["title"] for link in article.select("a[title]")]
     assert [title for title in titles if "\n" in title] == [], "a link's tooltip spans lines"
     for heading in article.select(".doc-heading"):
@@ -379,16 +391,16 @@ def test_the_api_page_shows_public_names_in_the_pages_language(site: Path, prefi
         for name in heading.select(".doc-object-name"):
             shown = shown.replace(name.get_text(" ", strip=True), "")
         if not prefix:  # Chinese: a heading is the object's name, and nothing English beside it
-            assert not re.search(r"[A-Za-z]{3,}", shown), f"api/: {shown.strip()!r} by a name"
+            assert not re.search(r"[A-Za-z]{3,}", shown), f"{api}: {shown.strip()!r} by a name"
     if not prefix:
-        assert "Bases:" not in article.get_text(), "api/ says 'Bases:' in English"
+        assert "Bases:" not in article.get_text(), f"{api} says 'Bases:' in English"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "page",
     [page for page in pages() if page.stem[:2].isdigit()],
-    ids=lambda page: page.name,
+    ids=name,
 )
 def test_every_chapter_ends_with_its_source(site: Path, page: Path) -> None:
     """Chapters and the playground end with the same box: where the book's text comes from."""

@@ -60,7 +60,7 @@ from attnbook import show_heatmaps, to_svg
 ```
 
 正文有==重点==和脚注[^one]，`==不是重点==` 和 $x^2$ 原样保留。
-见 [`softmax`](api.md#attnbook.softmax)。
+见 [`softmax`](api/attention.md#attnbook.softmax)。
 
 !!! note "旁注"
     只有文字的旁注。
@@ -101,7 +101,7 @@ def test_a_chapter_becomes_the_notebook_a_reader_would_write() -> None:
     assert title == "# 样章"
     assert setup == "import numpy as np\n\nfrom attnbook import show_heatmaps"
     assert "<mark>重点</mark>" in prose and "`==不是重点==`" in prose and "$x^2$" in prose
-    assert "[`softmax`](https://example.org/api.md#attnbook.softmax)" in prose
+    assert "[`softmax`](https://example.org/api/attention.md#attnbook.softmax)" in prose
     assert "脚注<sup>1</sup>" in prose
     assert "> **旁注**\n>\n> 只有文字的旁注。" in prose
     assert prose.endswith("**参考答案**\n\n先说明。")

@@ -22,7 +22,7 @@ the other edition inside this one's header. These functions keep them apart:
   sitemap already names every page's counterpart (``xhtml:link hreflang``), which is
   what search engines read, so the head links are dropped.
 - **The edition's language from the start of its build**, so that mkdocstrings (the
-  API page's "Parameters") and the rest of the build see it in their ``on_config``.
+  API pages' "Parameters") and the rest of the build see it in their ``on_config``.
 - **Notebook pages stay notebook pages.** mkdocs-static-i18n recreates every file as a
   plain ``File``, which would turn mkdocs-jupyter's pages back into JSON files; they are
   wrapped again, keeping the edition's address (through the compat modules).

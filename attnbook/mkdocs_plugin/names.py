@@ -1,4 +1,4 @@
-r"""Long names in the API page's headings break where a reader would break them.
+r"""Long names in the API reference's headings break where a reader would break them.
 
 A heading such as ``attnbook.attention_pooling_diagram`` is wider than a phone's screen,
 and a browser that must break it does so anywhere (``pooling_explorabl`` / ``e``). A
@@ -34,8 +34,13 @@ _TABLE = re.compile(r"(<table.*?</table>)", re.DOTALL)
 
 
 def _breakable(name: str) -> str:
-    """After each underscore, and each dot before a name (not the one in 0.5)."""
-    return re.sub(r"(_(?=.)|\.(?=[A-Za-z_]))", r"\1<wbr>", name)
+    """After each underscore and slash, and each dot before a name.
+
+    Not the dot in 0.5, nor one before an ending of one or two letters: ``attention.py``
+    does not leave ``py`` alone on a line (``attnbook/attention.py`` breaks after its
+    slash).
+    """
+    return re.sub(r"([_/](?=.)|\.(?=[A-Za-z_])(?!\w{1,2}\W*$))", r"\1<wbr>", name)
 
 
 def _inline_code(found: re.Match[str]) -> str:
@@ -43,7 +48,7 @@ def _inline_code(found: re.Match[str]) -> str:
     if len(code.strip()) <= _SHORT:  # pip install -e ., aria-label, -inf: kept whole
         breaks = re.search(r"[\s-]", code.strip())
         return f'<code class="attnbook-word">{code}</code>' if breaks else found[0]
-    if "." in code or "_" in code:
+    if re.search(r"[._/]", code):
         return f"<code>{_breakable(code)}</code>"
     return found[0]
 
@@ -52,7 +57,8 @@ def break_names(html: str) -> str:
     """Let names break after their dots and underscores only, in headings and in text.
 
     Code of at most 20 characters with a space or a hyphen stays whole
-    (``class="attnbook-word"``); longer code breaks after its dots and underscores.
+    (``class="attnbook-word"``); longer code breaks after its dots, underscores and
+    slashes.
 
     Examples:
         >>> break_names("<p><code>torch.nn.functional.softmax</code></p>")
@@ -62,7 +68,9 @@ def break_names(html: str) -> str:
         >>> break_names("<p>a weight of <code>-inf</code></p>")
         '<p>a weight of <code class="attnbook-word">-inf</code></p>'
         >>> break_names("<p>run <code>print(inspect.getsource(f.g))</code></p>")
-        '<p>run <code>print(inspect.<wbr>getsource(f.<wbr>g))</code></p>'
+        '<p>run <code>print(inspect.<wbr>getsource(f.g))</code></p>'
+        >>> break_names("<p>in <code>attnbook/attention.py</code></p>")
+        '<p>in <code>attnbook/<wbr>attention.py</code></p>'
         >>> break_names("<p><code>weights.sum(dim=-1) == 1.0</code></p>")
         '<p><code>weights.<wbr>sum(dim=-1) == 1.0</code></p>'
         >>> break_names("<pre><code>a.b</code></pre><table><td><code>a_b</code></table>")

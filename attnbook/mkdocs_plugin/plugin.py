@@ -113,7 +113,7 @@ class BookPlugin(BasePlugin[BookConfig]):
         pages.cache = self.cache
         pages.namespace = f"notebooks-{edition or 'default'}"
         pages.depends_on = f"{self.examples.package} {self.examples.environment}"
-        # mkdocstrings made its handlers in its on_config; the API page is read after this.
+        # mkdocstrings made its handlers in its on_config; the API pages are read after this.
         api = config.plugins.get("mkdocstrings")
         if api is not None:
             keep_compiled(api.get_handler("python").env, self.templates)
@@ -155,7 +155,7 @@ class BookPlugin(BasePlugin[BookConfig]):
         """Math, Chinese lines, the notebook link, notebook pages, figures, long names.
 
         Math becomes MathML, Chinese lines are joined, figures get their boxes, and the
-        API page's long names get places to break.
+        API pages' long names get places to break.
 
         Or, for a page reused under serve, the HTML its earlier rendering gave.
         """

@@ -1,7 +1,7 @@
 """Under ``mkdocs serve``, a page nothing changed for is not rendered again.
 
 A rebuild after a one-sentence edit used to turn every page's Markdown into HTML again:
-the API page (mkdocstrings loads the package with griffe and renders every docstring,
+the API pages (mkdocstrings loads the package with griffe and renders every docstring,
 half of the rebuild) and each chapter, in both editions. :class:`RenderedPages` keeps,
 for the life of the serve process, what each Markdown page's rendering produced: its
 HTML after the book's own steps, its table of contents and anchors, the anchors it

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.support import DOCS, EDITIONS, ROOT, SITE_URL
+from tests.support import DOCS, EDITIONS, ROOT, SITE_URL, page_sources, url_path
 
 __all__ = [
     "ARTIFACTS",
@@ -60,31 +60,38 @@ def full_page_screenshot(page: Any, path: Path | str) -> None:
     page.screenshot(path=str(path), full_page=True)
 
 
-def _page_path(source: Path) -> str:
-    return "" if source.stem == "index" else f"{source.stem}/"
+def _name(prefix: str, source: Path) -> str:
+    return prefix + (url_path(source).rstrip("/") or "index")
+
+
+#: Every page of the site in both editions, by name (``api``, ``en/api/views``: for test
+#: ids and screenshots), as a path on the server. Every page exists in both editions
+#: (tests/test_editions.py).
+PAGES = {
+    _name(prefix, source): prefix + url_path(source)
+    for prefix in EDITIONS.values()
+    for source in page_sources()
+}
+_SOURCES = {  # docs/api/views.md, or its counterpart docs/api/views.en.md
+    _name(prefix, source): source.with_suffix(f".{prefix.rstrip('/')}{source.suffix}")
+    if prefix
+    else source
+    for prefix in EDITIONS.values()
+    for source in page_sources()
+}
 
 
 def stem(name: str) -> str:
-    """The page a name stands for, in whichever edition: ``en/api`` -> ``api``."""
-    return name.rpartition("/")[2]
+    """The page a name stands for, in whichever edition: ``en/api/views`` -> ``api/views``."""
+    for prefix in EDITIONS.values():
+        if prefix and name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
 
 
 def source_of(name: str) -> Path:
-    """The source file of a page of ``PAGES``: ``docs/api.md`` or ``docs/api.en.md``."""
-    prefix, _, page = name.rpartition("/")
-    wanted = [f".{prefix}"] if prefix else []
-    return next(path for path in DOCS.glob(f"{page}.*") if path.suffixes[:-1] == wanted)
-
-
-#: Every page of the site in both editions, by name (``api``, ``en/api``: for test ids
-#: and screenshots), as a path on the server. Every page exists in both editions
-#: (tests/test_editions.py).
-PAGES = {
-    f"{prefix}{source.stem}": prefix + _page_path(source)
-    for prefix in EDITIONS.values()
-    for source in sorted([*DOCS.glob("*.md"), *DOCS.glob("*.ipynb")])
-    if len(source.suffixes) == 1
-}
+    """The source file of a page of ``PAGES``: ``docs/api/views.md`` or ``docs/api/views.en.md``."""
+    return _SOURCES[name]
 
 
 @dataclass
