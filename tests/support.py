@@ -141,10 +141,13 @@ def build_site(site: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+def mkdocs_build(config: Path, site: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """Build a small book of a test strictly: ``config`` is its ``mkdocs.yml``."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        [
+            *[sys.executable, "-m", "mkdocs", "build", "--strict"],
+            *["-f", str(config), "-d", str(site), *options],
+        ],
         capture_output=True,
         text=True,
         cwd=config.parent,

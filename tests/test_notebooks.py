@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -395,9 +396,13 @@ theme:
 """
 
 
-def build_with_notebook(tmp_path: Path, *sources: str) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "docs").mkdir()
+def build_with_notebook(
+    tmp_path: Path, *sources: str, options: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "docs").mkdir(parents=True)
     (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    (tmp_path / "docs" / "index.en.md").write_text("# Home\n")
+    shutil.copy(ROOT / "docs" / "search_terms.txt", tmp_path / "docs")
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("# 坏笔记本", id="title")]
         + [nbformat.v4.new_code_cell(source, id=f"c{i}") for i, source in enumerate(sources)],
@@ -405,7 +410,22 @@ def build_with_notebook(tmp_path: Path, *sources: str) -> subprocess.CompletedPr
     )
     nbformat.write(notebook, tmp_path / "docs" / "broken.ipynb")
     (tmp_path / "mkdocs.yml").write_text(NOTEBOOK_CONFIG.format(root=ROOT))
-    return mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
+    return mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site", *options)
+
+
+@pytest.mark.slow
+def test_the_kernels_own_log_stays_out_of_the_build_output(tmp_path: Path) -> None:
+    """ipykernel 7.4 sometimes logs 'ERROR … ZMQError' as it shuts down: not the reader's problem.
+
+    The kernel's log (its process's stderr) is shown with --verbose, not by a plain build.
+    """
+    noise = 'get_ipython().kernel.log.error("the kernel logs this")'
+    result = build_with_notebook(tmp_path, noise)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "the kernel logs this" not in result.stdout + result.stderr
+    result = build_with_notebook(tmp_path / "verbose", noise, options=("--verbose",))
+    assert "broken.ipynb: the kernel logged:" in result.stderr
+    assert "the kernel logs this" in result.stderr
 
 
 @pytest.mark.slow

@@ -26,7 +26,11 @@ The kernel must be this Python's, so a notebook runs against the attnbook instal
 next to mkdocs; the build checks that the kernel spec resolves to it. The build talks to
 it over Unix sockets in a private temporary folder (jupyter_client's ``ipc`` transport),
 not over TCP on 127.0.0.1: no other local user can reach the kernel, and ipykernel does
-not warn that TCP runs unencrypted.
+not warn that TCP runs unencrypted. The kernel's own log (its process's stderr, not a
+cell's output) goes to a file in that folder, not to the build's terminal: ipykernel 7.4
+sometimes logs a harmless ``ERROR … ZMQError`` as it shuts down, which reads like a real
+problem. ``mkdocs build --verbose`` shows the log, and so does the error of a notebook
+whose kernel dies or times out.
 
 The converter and exporter are put in mkdocs-jupyter's place through
 ``compat/mkdocs_jupyter.py``, the one module that knows those internals.
@@ -37,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 import re
 import sys
 import tempfile
@@ -46,6 +51,7 @@ from typing import Any, cast
 from urllib.parse import unquote
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from jupyter_client.manager import AsyncKernelManager
 from markdown.extensions.toc import TocExtension, nest_toc_tokens, unique
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -56,12 +62,15 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+from traitlets import Unicode
 
 from attnbook.mkdocs_plugin.cache import DiskCache
 from attnbook.mkdocs_plugin.compat import mkdocs_jupyter as compat
 from attnbook.mkdocs_plugin.mathml import typeset_dollars
 
-__all__ = ["TEMPLATE", "NotebookPages"]
+__all__ = ["TEMPLATE", "KernelWithItsOwnLog", "NotebookPages"]
+
+log = logging.getLogger("mkdocs.plugins.attnbook")
 
 TEMPLATE = Path(__file__).with_name("notebook_page.html.j2")
 
@@ -86,6 +95,27 @@ _DATA_SCRIPT = re.compile(r'<script src="data:text/javascript,([^"]+)"></script>
 
 
 # --- nbconvert: our template, material's code markup, loud failures ----------------------
+
+
+class KernelWithItsOwnLog(AsyncKernelManager):
+    """A kernel manager that sends the kernel process's stderr to ``log_file``.
+
+    nbclient makes its kernel manager from the ``kernel_manager_class`` it is configured
+    with, and ``start_kernel`` passes Popen's keyword arguments on to the kernel process.
+    """
+
+    log_file = Unicode("", help="The file the kernel's stderr goes to ('': inherited).").tag(
+        config=True
+    )
+
+    # AsyncKernelManager's start_kernel is a coroutine, typed as KernelManager's sync one.
+    async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+        """Start the kernel with its stderr appended to ``log_file``."""
+        if not self.log_file or "stderr" in kw:
+            await super().start_kernel(**kw)
+            return
+        with open(self.log_file, "ab") as stderr:  # the kernel process holds its own copy
+            await super().start_kernel(stderr=stderr, **kw)
 
 
 def _highlight_code(source: str, language: str | None = None, metadata: Any = None) -> str:
@@ -222,6 +252,21 @@ class NotebookPages:
             self._socket_folder = tempfile.TemporaryDirectory(prefix="attnbook-kernel-")
         return str(Path(self._socket_folder.name) / "kernel")
 
+    def _kernel_log(self) -> str:
+        """The file the notebooks' kernels write their own log to (not the cells' output)."""
+        return str(Path(self._sockets()).with_name("kernel.log"))
+
+    def _read_kernel_log(self, where: str) -> str:
+        """What the kernel logged while ``where`` ran, shown by ``--verbose``; emptied."""
+        path = Path(self._kernel_log())
+        if not path.exists():
+            return ""
+        text = _ANSI.sub("", path.read_text(encoding="utf-8", errors="replace")).strip()
+        path.unlink()
+        if text:
+            log.debug("%s: the kernel logged:\n%s", where, text)
+        return text
+
     def _exporter(self, original: type[Any]) -> Callable[..., Any]:
         def make(**kwargs: Any) -> Any:
             kwargs["template_file"] = TEMPLATE.name
@@ -238,6 +283,8 @@ class NotebookPages:
             # nbclient makes the kernel's manager with the exporter's configuration.
             kwargs["config"]["KernelManager"].transport = "ipc"
             kwargs["config"]["KernelManager"].ip = self._sockets()
+            kwargs["config"]["NotebookClient"].kernel_manager_class = KernelWithItsOwnLog
+            kwargs["config"]["KernelWithItsOwnLog"].log_file = self._kernel_log()
             return original(**kwargs)
 
         return make
@@ -260,7 +307,11 @@ class NotebookPages:
                     f"{error.ename}: {_ANSI.sub('', error.evalue)}"
                 ) from None
             except (CellTimeoutError, DeadKernelError) as error:
-                raise PluginError(f"{where}: {type(error).__name__}: {error}") from None
+                kernel = self._read_kernel_log(where)
+                said = f"\nThe kernel logged:\n{kernel}" if kernel else ""
+                raise PluginError(f"{where}: {type(error).__name__}: {error}{said}") from None
+            finally:
+                self._read_kernel_log(where)
             # nb2html appends the Pygments CSS for its own class names; material styles ours.
             content = _TRAILING_STYLE.sub("\n", content)
             stderr = _STDERR.search(content)
