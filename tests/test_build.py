@@ -178,6 +178,47 @@ def test_api_pages_render_every_public_function_once(site: Path) -> None:
         assert len(found) == 1, f"attnbook.{public} is documented on {found or 'no page'}"
 
 
+def _own_members(cls: type) -> list[str]:
+    """A class's public attributes and methods that attnbook defines (inherited ones too).
+
+    Not matplotlib's: it writes a ``set`` method into every Artist subclass it sees.
+    """
+
+    def module(name: str) -> str:
+        found = vars(next(base for base in cls.__mro__ if name in vars(base)))[name]
+        function = getattr(found, "fget", None) or getattr(found, "func", found)  # properties
+        return str(getattr(function, "__module__", None) or "")
+
+    return [
+        name
+        for name in dir(cls)
+        if not name.startswith("_") and module(name).startswith("attnbook")
+    ]
+
+
+def test_api_pages_document_every_method_of_a_class(site: Path) -> None:
+    """AttentionView.to_html comes from a private base: it still has its entry."""
+    import attnbook
+
+    text = " ".join(str(article(site, name)) for name in API)
+    classes = [getattr(attnbook, name) for name in attnbook.__all__]
+    for cls in [obj for obj in classes if isinstance(obj, type)]:
+        for member in _own_members(cls):
+            assert f'id="attnbook.{cls.__name__}.{member}"' in text, f"{cls.__name__}.{member}"
+
+
+def test_a_class_entry_ends_without_its_constructors_summary(site: Path) -> None:
+    """Merged into its class, __init__'s one-line summary trailed the entry as a stray line."""
+    import attnbook
+
+    text = re.sub(r"\s+", " ", " ".join(article(site, name).get_text() for name in API))
+    for cls in [getattr(attnbook, name) for name in attnbook.__all__]:
+        init = vars(cls).get("__init__") if isinstance(cls, type) else None
+        if init is not None and init.__doc__:
+            summary = init.__doc__.strip().splitlines()[0].replace("`", "")
+            assert summary not in text, f"{cls.__name__}: {summary!r}"
+
+
 BROKEN_CONFIG = """\
 INHERIT: {root}/mkdocs.yml
 docs_dir: docs

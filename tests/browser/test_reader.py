@@ -333,26 +333,36 @@ def lonely_header_links(page: Any) -> list[str]:
 # A reST role as written (:func:`f`) or as rendered once its backticks became code
 # (":func:f", or "class: F" where a docstring section ate the first colon).
 def lonely_last_characters(page: Any) -> list[str]:
-    """Table cells, headings and code in text that wrap to leave a character alone on a line."""
+    """Table cells, headings, the footer's line and code in text that wrap to leave one
+    character alone on a line: its last line holds one letter or character, punctuation
+    aside ("建。"), or is narrower than 1.3em."""
     return list(
         page.evaluate(
             """() => [...document.querySelectorAll(
-                "article :is(td, th, h1, h2, h3, h4), article :is(p, li) code")]
+                "article :is(td, th, h1, h2, h3, h4), article :is(p, li) code, .md-copyright")]
             .filter(cell => {
-                const rects = [];
+                const size = parseFloat(getComputedStyle(cell).fontSize);
+                const chars = [];
                 const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
                 for (let node = walk.nextNode(); node; node = walk.nextNode()) {
                     if (node.parentElement.closest(".headerlink")) continue;
-                    const range = document.createRange();
-                    range.selectNodeContents(node);
-                    rects.push(...[...range.getClientRects()].filter(r => r.width));
+                    for (let i = 0; i < node.length; i++) {
+                        const range = document.createRange();
+                        range.setStart(node, i);
+                        range.setEnd(node, i + 1);
+                        const box = range.getBoundingClientRect();
+                        if (box.width) chars.push({box, char: node.data[i]});
+                    }
                 }
-                const tops = new Set(rects.map(r => Math.round(r.top)));
-                if (tops.size < 2) return false;
-                const last = rects.filter(r => Math.round(r.top) === Math.max(...tops));
-                const width = Math.max(...last.map(r => r.right))
-                    - Math.min(...last.map(r => r.left));
-                return width < 1.3 * parseFloat(getComputedStyle(cell).fontSize);
+                if (!chars.length) return false;
+                const top = Math.max(...chars.map(c => c.box.top));
+                // a line's glyphs sit a few pixels apart in mixed fonts (CJK and Latin)
+                const last = chars.filter(c => c.box.top > top - size / 2);
+                if (last.length === chars.length) return false;  // one line
+                const width = Math.max(...last.map(c => c.box.right))
+                    - Math.min(...last.map(c => c.box.left));
+                const letters = last.filter(c => !/[\\s\\p{P}]/u.test(c.char)).length;
+                return letters <= 1 || width < 1.3 * size;
             })
             .map(cell => cell.textContent.trim().slice(0, 40))"""
         )
@@ -700,6 +710,7 @@ BROKEN = {
         '<article><table><tr><td style="width: 6.5em; font-size: 16px">注意力的可视化</td>'
         '</tr></table><p style="width: 12em; font: 16px monospace">install it: '
         "<code>pip install -e .</code></p></article>"
+        '<div class="md-copyright" style="width: 8.5em; font-size: 16px">本站用某某构建。</div>'
     ),
     raw_markup: "<article><p>Made by :func:<code>attention_view</code>.</p></article>",
     names_broken_mid_part: (
