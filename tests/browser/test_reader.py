@@ -369,6 +369,41 @@ def lonely_last_characters(page: Any) -> list[str]:
     )
 
 
+def squeezed_table_cells(page: Any) -> list[str]:
+    """Table cells of prose that wrap in under 8em: a word or two a line.
+
+    A table too wide for the screen scrolls in its box instead.
+    """
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll("article td")]
+            .filter(cell => [...cell.childNodes].some(  // prose: not only a name or a link
+                node => node.nodeType === Node.TEXT_NODE && node.data.trim()))
+            .filter(cell => {
+                const range = document.createRange();
+                range.selectNodeContents(cell);
+                const lines = new Set([...range.getClientRects()].map(r => Math.round(r.bottom)));
+                const size = parseFloat(getComputedStyle(cell).fontSize);
+                return lines.size > 1 && cell.getBoundingClientRect().width < 8 * size;
+            })
+            .map(cell => cell.textContent.trim().slice(0, 40))"""
+        )
+    )
+
+
+def tables_of_uneven_width(page: Any) -> list[str]:
+    """A page's tables that end at different widths (the API summary's four in a column).
+
+    Tables wider than the column scroll, each in its own box: they are left out.
+    """
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll("article table")]
+        .map(table => Math.round(table.getBoundingClientRect().width))
+        .filter(width => width <= document.querySelector("article").clientWidth)"""
+    )
+    return [f"table widths {widths}"] if widths and max(widths) - min(widths) > 2 else []
+
+
 RAW_ROLE = re.compile(
     r":(?:func|class|meth|mod|attr|data|obj|exc|ref):\s*`?\w|\b(?:func|class|meth):\s+`?[A-Za-z_]"
 )
@@ -585,6 +620,7 @@ def test_phone_width_no_sideways_scrolling(
         assert figures_a_little_too_wide(page) == [], (name, theme)
         assert readouts_in_scrolling_boxes(page) == [], (name, theme)
         assert lonely_header_links(page) == [], (name, theme)
+        assert squeezed_table_cells(page) == [], (name, theme)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -605,6 +641,7 @@ def test_figures_in_the_dark_and_their_texts(
             assert code_under_copy_button(page) == [], name
         assert math_in_text_fonts(page) == [], (name, width)
         assert lonely_last_characters(page) == [], (name, width)
+        assert tables_of_uneven_width(page) == [], (name, width)
 
 
 @pytest.mark.parametrize("name", [name for name in PAGES if stem(name).split("/")[0] == "api"])
@@ -713,6 +750,15 @@ BROKEN = {
         '<div class="md-copyright" style="width: 8.5em; font-size: 16px">本站用某某构建。</div>'
     ),
     raw_markup: "<article><p>Made by :func:<code>attention_view</code>.</p></article>",
+    squeezed_table_cells: (
+        '<article><table style="width: 300px"><tr><td><code>attention_pooling_diagram</code>'
+        "</td><td>Draws queries, keys, values and attention pooling</td>"
+        '<td style="white-space: nowrap">Queries, keys and values</td></tr></table></article>'
+    ),
+    tables_of_uneven_width: (
+        "<article><table><tr><td>a short row</td></tr></table>"
+        "<table><tr><td>a row of a table that holds a little more text</td></tr></table></article>"
+    ),
     names_broken_mid_part: (
         '<article><h2 style="width: 60px; word-break: break-all">'
         '<span class="doc-object-name">attnbook.pooling_explorable</span></h2></article>'
