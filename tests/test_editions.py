@@ -56,11 +56,6 @@ def shape(code: str) -> str:
     return ast.dump(_MaskStrings().visit(ast.parse(code)), include_attributes=False)
 
 
-def pages() -> list[Path]:
-    """The default edition's pages: every page source without a language suffix."""
-    return page_sources()
-
-
 def name(page: Path) -> str:
     """A page's test id: its path in ``docs/`` (``api/views.md``)."""
     return page.relative_to(DOCS).as_posix()
@@ -140,7 +135,7 @@ def _markdown_file(path: Path) -> tuple[list[ExecutedBlock], list[str]]:
 
 
 def test_the_pages_are_found() -> None:
-    names = {name(page) for page in pages()}
+    names = {name(page) for page in page_sources()}
     assert {"index.md", "01-attention-cues.md", "api/index.md", "05-playground.ipynb"} <= names
     assert {"api/attention.md", "api/heatmaps.md", "api/views.md", "api/diagrams.md"} <= names
 
@@ -154,12 +149,12 @@ def test_every_edition_page_has_a_default_page() -> None:
     assert not orphans
 
 
-@pytest.mark.parametrize("page", pages(), ids=name)
+@pytest.mark.parametrize("page", page_sources(), ids=name)
 def test_the_editions_do_not_drift(page: Path) -> None:
     assert drift(page, counterpart(page)) == []
 
 
-@pytest.mark.parametrize("page", pages(), ids=name)
+@pytest.mark.parametrize("page", page_sources(), ids=name)
 def test_the_english_edition_is_in_english(page: Path) -> None:
     text = counterpart(page).read_text(encoding="utf-8")
     chinese = re.findall(r"[\u4e00-\u9fff]+", text)
@@ -167,7 +162,7 @@ def test_the_english_edition_is_in_english(page: Path) -> None:
 
 
 def test_diagrams_take_the_pages_language() -> None:
-    for page in pages():
+    for page in page_sources():
         for path, language in ((page, "zh"), (counterpart(page), LANGUAGE)):
             calls = re.findall(
                 r"attention_(?:cue_scene|pooling_diagram)\(([^)]*)\)", path.read_text("utf-8")
@@ -205,7 +200,7 @@ def drift_between(tmp_path: Path, default: str, edition: str) -> list[str]:
 
 def test_each_edition_spells_an_axis_label_one_way() -> None:
     """A reader sees 'Keys' on one page's figures and 'keys' on the next's: not the book's way."""
-    for sources in (pages(), [counterpart(p) for p in pages()]):
+    for sources in (page_sources(), [counterpart(p) for p in page_sources()]):
         labels: dict[str, set[str]] = {}
         for source in sources:
             text = source.read_text(encoding="utf-8").replace('\\"', '"')
@@ -274,7 +269,7 @@ def html(site: Path, path: str) -> BeautifulSoup:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", pages(), ids=name)
+@pytest.mark.parametrize("page", page_sources(), ids=name)
 def test_each_page_is_built_in_both_languages_and_links_its_counterpart(
     site: Path, page: Path
 ) -> None:
@@ -315,7 +310,7 @@ def test_each_edition_has_its_own_sitemap_for_instant_navigation(site: Path) -> 
     english = (site / LANGUAGE / "sitemap.xml").read_text(encoding="utf-8")
     locations = re.findall(r"<loc>(.*?)</loc>", english)
     assert locations and all(f"/attnbook/{LANGUAGE}/" in loc for loc in locations)
-    assert len(locations) == len(pages())
+    assert len(locations) == len(page_sources())
 
 
 @pytest.mark.slow
@@ -324,7 +319,7 @@ def test_each_edition_offers_its_own_notebooks(site: Path) -> None:
         with zipfile.ZipFile(site / prefix / "notebooks" / "attnbook-notebooks.zip") as archive:
             names = sorted(archive.namelist())
             # every page with examples: not the home page, nor the API reference's pages
-            assert len(names) == len(pages()) - 1 - len(API_PAGES)
+            assert len(names) == len(page_sources()) - 1 - len(API_PAGES)
             first = nbformat.reads(archive.read(names[0]).decode("utf-8"), as_version=4)
             assert credit in first.cells[0].source
     page = html(site, f"{LANGUAGE}/01-attention-cues/")
@@ -345,7 +340,7 @@ def test_english_figures_have_english_labels(site: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", pages(), ids=name)
+@pytest.mark.parametrize("page", page_sources(), ids=name)
 def test_what_the_theme_adds_speaks_the_pages_language(site: Path, page: Path) -> None:
     """The ¶ and footnote tooltips and the footer are in the edition's language."""
     for prefix, chinese in (("", True), (f"{LANGUAGE}/", False)):
@@ -399,7 +394,7 @@ def test_the_api_page_shows_public_names_in_the_pages_language(
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "page",
-    [page for page in pages() if page.stem[:2].isdigit()],
+    [page for page in page_sources() if page.stem[:2].isdigit()],
     ids=name,
 )
 def test_every_chapter_ends_with_its_source(site: Path, page: Path) -> None:
